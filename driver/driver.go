@@ -1,0 +1,208 @@
+// Package driver defines the contract a secret backend implements to be used
+// through the portable [github.com/secretstore-go/secretstore.Store].
+//
+// A driver is deliberately small: it maps already-validated portable names to
+// its backend and moves values in and out. Everything common — permissions,
+// name checks, tenant scoping, caching, request coalescing, logging, tracing,
+// metrics and error classification — is done once by the portable Store, so a
+// custom driver inherits all of it.
+//
+// # Required behaviour
+//
+//   - Get receives every requested name in one call and must reach the backend
+//     concurrently or through a batch API, never one round trip after another.
+//     Names that do not exist are absent from the result; that is not an error.
+//   - Values are arbitrary bytes held in a Go string: binary, non-UTF-8, empty
+//     and multi-line values must round-trip exactly. A driver returns an error
+//     with code [InvalidValue] only for a limit its backend documents.
+//   - Remove of a name that does not exist succeeds.
+//   - Errors must never contain a secret value, and should not contain a
+//     provider's response body. Classify them with [NewError] / [Errorf] or by
+//     implementing [ErrorCoder].
+//   - Names given to a driver are valid portable names (see the root package's
+//     name grammar). A driver maps them to its backend's alphabet reversibly,
+//     so that distinct names never collide.
+//
+// # Optional capabilities
+//
+// As in database/sql/driver, optional capabilities are separate interfaces
+// that the portable layer discovers with a type assertion:
+//
+//   - [Lookuper]: a one-name read without allocation (in-memory drivers).
+//   - [Lister]: listing names under a prefix.
+//   - [ErrorCoder]: classifying backend errors into portable [Code]s.
+//   - [Aser]: escape hatches to the backend's own client and error types.
+//
+// The conformance suite every driver must pass is in package storetest.
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Store is what a backend implements. It corresponds to the reference
+// implementation's getSecretImpl, setSecretImpl and removeSecretImpl.
+//
+// Implementations must be safe for concurrent use.
+type Store interface {
+	// Get returns the values of the names that exist. Names that do not
+	// exist are absent from the map and cause no error. The map may be nil
+	// when no name exists.
+	Get(ctx context.Context, names []string) (map[string]string, error)
+	// Set creates or replaces the value of name.
+	Set(ctx context.Context, name, value string) error
+	// Remove deletes name. Removing a name that does not exist is not an
+	// error.
+	Remove(ctx context.Context, name string) error
+	// Close releases the driver's clients and connections. The portable
+	// Store calls it once.
+	Close() error
+}
+
+// Lookuper is implemented by drivers that can answer a single name without
+// allocating, such as memstore. The portable Store uses it for Lookup.
+type Lookuper interface {
+	// Lookup returns a pointer to the value of name, or nil if name does not
+	// exist. The string the pointer refers to must never be modified
+	// afterwards: a driver replaces the pointer on Set instead.
+	Lookup(ctx context.Context, name string) (*string, error)
+}
+
+// Lister is implemented by drivers that can enumerate names.
+type Lister interface {
+	// List returns the names that start with prefix (all names when prefix
+	// is empty), in any order. Only names, never values.
+	List(ctx context.Context, prefix string) ([]string, error)
+}
+
+// ErrorCoder is implemented by drivers whose backend errors need a
+// translation into portable codes (for example an SDK's typed errors). The
+// portable Store consults it for every error the driver returns that is not
+// already a [*Error] or a context error.
+type ErrorCoder interface {
+	ErrorCode(err error) Code
+}
+
+// Aser is implemented by drivers that expose their backend's types, following
+// gocloud.dev's As convention. As reports whether it could set target (a
+// pointer to a backend type, documented by the driver) to the driver's
+// underlying client or configuration.
+type Aser interface {
+	As(target any) bool
+}
+
+// ErrorAser is implemented by drivers that let callers reach the backend's own
+// error type behind a portable error.
+type ErrorAser interface {
+	ErrorAs(err error, target any) bool
+}
+
+// Code classifies an error in a backend-neutral way. The portable package maps
+// each code to one of its sentinel errors.
+type Code int
+
+// The portable error codes.
+const (
+	// Unknown is any error the driver did not classify.
+	Unknown Code = iota
+	// NotFound: the secret does not exist (for operations where absence is
+	// an error).
+	NotFound
+	// InvalidName: the backend cannot hold this name.
+	InvalidName
+	// InvalidValue: the value breaks a documented backend limit (size, ...).
+	InvalidValue
+	// NotSupported: the backend does not offer the operation.
+	NotSupported
+	// PermissionDenied: the backend refused the credentials for this
+	// operation.
+	PermissionDenied
+	// Unavailable: the backend could not be reached, or is throttling, or
+	// answered with a transient server error; the call may succeed later.
+	Unavailable
+	// Conflict: a concurrent change or a state of the backend (such as a
+	// pending deletion) prevented the operation.
+	Conflict
+	// Canceled: the context was canceled.
+	Canceled
+	// DeadlineExceeded: the context's deadline passed.
+	DeadlineExceeded
+	// Disabled: the operation is disabled by the store's configuration. Set
+	// by the portable Store only.
+	Disabled
+	// Closed: the store has been closed. Set by the portable Store only.
+	Closed
+)
+
+var codeNames = [...]string{
+	Unknown:          "unknown",
+	NotFound:         "not_found",
+	InvalidName:      "invalid_name",
+	InvalidValue:     "invalid_value",
+	NotSupported:     "not_supported",
+	PermissionDenied: "permission_denied",
+	Unavailable:      "unavailable",
+	Conflict:         "conflict",
+	Canceled:         "canceled",
+	DeadlineExceeded: "deadline_exceeded",
+	Disabled:         "disabled",
+	Closed:           "closed",
+}
+
+// String returns the code's snake_case name, as used in metrics and logs.
+func (c Code) String() string {
+	if c >= 0 && int(c) < len(codeNames) {
+		return codeNames[c]
+	}
+	return fmt.Sprintf("code(%d)", int(c))
+}
+
+// Error is an error a driver has classified. Drivers return it (directly or
+// wrapped) through [NewError] or [Errorf].
+type Error struct {
+	Code Code
+	Err  error
+}
+
+// NewError classifies err with code. It returns nil when err is nil.
+func NewError(code Code, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Code: code, Err: err}
+}
+
+// Errorf formats an error message and classifies it with code. Never format a
+// secret value or a provider's response body into it.
+func Errorf(code Code, format string, args ...any) error {
+	return &Error{Code: code, Err: fmt.Errorf(format, args...)}
+}
+
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return e.Code.String()
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// CodeOf returns the code of the first [*Error] in err's chain, the code a
+// context error stands for, or [Unknown].
+func CodeOf(err error) Code {
+	var de *Error
+	switch {
+	case err == nil:
+		return Unknown
+	case errors.As(err, &de):
+		return de.Code
+	case errors.Is(err, context.Canceled):
+		return Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return DeadlineExceeded
+	}
+	return Unknown
+}
