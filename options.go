@@ -1,0 +1,136 @@
+package secretstore
+
+import (
+	"log/slog"
+	"time"
+
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Option configures a Store made by [New] or [Open].
+type Option func(*config)
+
+type config struct {
+	perms       Perm
+	name        string
+	logger      *slog.Logger
+	cache       *CacheOptions
+	tracer      trace.TracerProvider
+	meter       metric.MeterProvider
+	rootSpans   bool
+	closeDriver bool
+}
+
+// Perm is a set of permitted operations. See [Store.Narrow].
+type Perm uint8
+
+// The operations a store can permit.
+const (
+	PermGet    Perm = 1 << iota // Get, Require, Lookup, List, Refresh
+	PermSet                     // Set
+	PermRemove                  // Remove
+)
+
+// EnableGet enables or disables reading (default: enabled).
+func EnableGet(on bool) Option { return func(c *config) { c.perms = setPerm(c.perms, PermGet, on) } }
+
+// EnableSet enables or disables writing (default: disabled). Few services need
+// to write secrets: enable it only for those.
+func EnableSet(on bool) Option { return func(c *config) { c.perms = setPerm(c.perms, PermSet, on) } }
+
+// EnableRemove enables or disables removing (default: disabled).
+func EnableRemove(on bool) Option {
+	return func(c *config) { c.perms = setPerm(c.perms, PermRemove, on) }
+}
+
+func setPerm(p, bit Perm, on bool) Perm {
+	if on {
+		return p | bit
+	}
+	return p &^ bit
+}
+
+// WithName names the store in log events, errors, spans and metrics (default:
+// the URL scheme for [Open], "secretstore" for [New]).
+func WithName(name string) Option { return func(c *config) { c.name = name } }
+
+// WithLogger sets the logger for operation events (debug level) and refused
+// operations (error level). The default is [slog.Default]; nil discards.
+// Events carry names, never values.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l == nil {
+			l = slog.New(slog.DiscardHandler)
+		}
+		c.logger = l
+	}
+}
+
+// WithTracerProvider sets where spans go (default: the OpenTelemetry global
+// provider). See [WithRootSpans].
+func WithTracerProvider(tp trace.TracerProvider) Option { return func(c *config) { c.tracer = tp } }
+
+// WithMeterProvider sets where metrics go (default: the OpenTelemetry global
+// provider).
+func WithMeterProvider(mp metric.MeterProvider) Option { return func(c *config) { c.meter = mp } }
+
+// WithRootSpans makes the store start a span for an operation even when the
+// context carries no recording span. By default it only adds child spans to a
+// trace the caller is recording, so reading a secret outside any request never
+// starts a trace of its own and the hot path costs nothing.
+func WithRootSpans(on bool) Option { return func(c *config) { c.rootSpans = on } }
+
+// CacheOptions configures the cache enabled by [WithCache]. Zero values mean
+// the documented defaults, never "off".
+type CacheOptions struct {
+	// TTL is how long a value is served from the cache (default 5 minutes).
+	TTL time.Duration
+	// NegativeTTL is how long "this name does not exist" is remembered
+	// (default: TTL / 10, at least one second). Negative means never.
+	NegativeTTL time.Duration
+	// MaxEntries bounds the number of names held (default 10,000). When full,
+	// expired entries go first, then entries not read since the last sweep.
+	MaxEntries int
+	// StaleIfError, when positive, serves an expired value for up to this
+	// long past its expiry if the backend fails (default 0: off).
+	StaleIfError time.Duration
+	// FetchTimeout bounds one shared backend fetch (default 30 seconds).
+	// A fetch serves every caller waiting for the same names, so it runs
+	// independently of any one caller's cancellation.
+	FetchTimeout time.Duration
+	// Resolution is how often the cache's clock ticks (default TTL / 20,
+	// between 10 ms and 1 s). Reading the clock on every hit would cost
+	// more than the hit itself; entries live up to one Resolution longer
+	// than their TTL.
+	Resolution time.Duration
+}
+
+// WithCache turns on the read cache. Concurrent misses of one name are
+// coalesced into one backend call; Set writes through and Remove invalidates;
+// [Store.Refresh] bypasses it. The cache is shared by every view made with
+// [Store.Scope] and [Store.Narrow].
+func WithCache(o CacheOptions) Option {
+	return func(c *config) {
+		o := o
+		c.cache = &o
+	}
+}
+
+func (o *CacheOptions) withDefaults() {
+	if o.TTL <= 0 {
+		o.TTL = 5 * time.Minute
+	}
+	if o.NegativeTTL == 0 {
+		o.NegativeTTL = max(o.TTL/10, time.Second)
+	}
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = 10_000
+	}
+	if o.FetchTimeout <= 0 {
+		o.FetchTimeout = 30 * time.Second
+	}
+	if o.Resolution <= 0 {
+		o.Resolution = min(max(o.TTL/20, 10*time.Millisecond), time.Second)
+	}
+}

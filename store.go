@@ -1,0 +1,525 @@
+package secretstore
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/secretstore-go/secretstore/driver"
+)
+
+// Store is the portable secret store. It wraps a driver with every guard:
+// permissions, name checks, tenant scoping, caching, coalescing of concurrent
+// misses, logging, tracing, metrics and error classification. Business code
+// holds a *Store and never a driver.
+//
+// A Store is safe for concurrent use. [Store.Scope] and [Store.Narrow] return
+// views that share the driver and the cache and can only restrict.
+type Store struct {
+	sh     *shared
+	prefix string
+	perms  Perm
+	view   bool        // made by Scope or Narrow: does not own the driver
+	closed atomic.Bool // this view
+}
+
+// shared is what a store and all its views have in common.
+type shared struct {
+	drv      driver.Store
+	lookuper driver.Lookuper
+	name     string
+	logger   *slog.Logger
+	cache    *cache
+	tel      *telemetry
+	closed   atomic.Bool
+	once     sync.Once
+	closeErr error
+}
+
+// New wraps a driver with every guard. Only reading is enabled unless
+// [EnableSet] or [EnableRemove] say otherwise. The Store owns the driver:
+// [Store.Close] closes it.
+func New(d driver.Store, opts ...Option) *Store {
+	cfg := config{perms: PermGet, name: "secretstore", logger: slog.Default()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	sh := &shared{drv: d, name: cfg.name, logger: cfg.logger}
+	sh.lookuper, _ = d.(driver.Lookuper)
+	if cfg.cache != nil {
+		sh.cache = newCache(*cfg.cache)
+	}
+	sh.tel = newTelemetry(&cfg, sh.cache)
+	return &Store{sh: sh, perms: cfg.perms}
+}
+
+// Name returns the store's name (see [WithName]).
+func (s *Store) Name() string { return s.sh.name }
+
+// Prefix returns the prefix this view adds to every name ("" for a store made
+// by [New] or [Open]).
+func (s *Store) Prefix() string { return s.prefix }
+
+// Permissions returns the operations this view permits.
+func (s *Store) Permissions() Perm { return s.perms }
+
+// check applies the closed and permission guards.
+func (s *Store) check(ctx context.Context, o op, need Perm, names []string) error {
+	if s.closed.Load() || s.sh.closed.Load() {
+		return s.newError(o.String(), cloneNames(names), driver.Closed, nil)
+	}
+	if s.perms&need == 0 {
+		s.sh.tel.refused(ctx, o, names)
+		return s.newError(o.String(), cloneNames(names), driver.Disabled,
+			errors.New(o.String()+" secret at store is disabled by config"))
+	}
+	return nil
+}
+
+// key returns the full backend name of a caller's name. It allocates only in
+// a scoped view.
+func (s *Store) key(name string) string {
+	if s.prefix == "" {
+		return name
+	}
+	return s.prefix + name
+}
+
+// validate checks a caller's name, and in a scoped view the full name.
+func (s *Store) validate(o op, name string) error {
+	if reason := checkName(name, false); reason != "" {
+		return s.newError(o.String(), []string{name}, driver.InvalidName, &nameError{name: name, reason: reason})
+	}
+	if s.prefix != "" && len(s.prefix)+len(name) > MaxNameLen {
+		return s.newError(o.String(), []string{name}, driver.InvalidName,
+			&nameError{name: name, reason: "is too long with the scope's prefix (max " + strconv.Itoa(MaxNameLen) + " bytes in all)"})
+	}
+	return nil
+}
+
+// Lookup returns the secret called name and whether it exists. It is the hot
+// path: from the cache, or from a driver with an in-memory fast path such as
+// memstore, it performs no allocation.
+func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
+	if err := s.check(ctx, opLookup, PermGet, []string{name}); err != nil {
+		s.sh.tel.count(opLookup, err)
+		return Secret{}, false, err
+	}
+	if c := s.sh.cache; c != nil && s.prefix == "" {
+		// Only valid names are ever cached, so in an unscoped store a hit
+		// proves the name valid.
+		if e, ok := c.get("", name); ok {
+			c.hits.Add(1)
+			s.sh.tel.counts[opLookup][0].Add(1)
+			return Secret{p: e.val}, e.val != nil, nil
+		}
+	}
+	if err := s.validate(opLookup, name); err != nil {
+		s.sh.tel.count(opLookup, err)
+		return Secret{}, false, err
+	}
+	ctx, sp, observed := s.sh.tel.begin(ctx, opLookup, []string{name})
+	sec, ok, cached, err := s.lookup(ctx, name)
+	s.sh.tel.count(opLookup, err)
+	if observed {
+		s.sh.tel.end(ctx, sp, opLookup, []string{name}, cached, err)
+	}
+	return sec, ok, err
+}
+
+func (s *Store) lookup(ctx context.Context, name string) (sec Secret, ok, cached bool, err error) {
+	if c := s.sh.cache; c != nil {
+		if e, hit := c.get(s.prefix, name); hit {
+			c.hits.Add(1)
+			return Secret{p: e.val}, e.val != nil, true, nil
+		}
+		c.misses.Add(1)
+		vals, err := s.load(ctx, opLookup, []string{s.key(name)})
+		if err != nil {
+			return Secret{}, false, false, s.wrap(opLookup.String(), []string{name}, err)
+		}
+		p := vals[s.key(name)]
+		return Secret{p: p}, p != nil, false, nil
+	}
+	if lk := s.sh.lookuper; lk != nil {
+		p, err := lk.Lookup(ctx, s.key(name))
+		if err != nil {
+			return Secret{}, false, false, s.wrap(opLookup.String(), []string{name}, err)
+		}
+		return Secret{p: p}, p != nil, false, nil
+	}
+	m, err := s.fetch(ctx, opLookup, []string{s.key(name)})
+	if err != nil {
+		return Secret{}, false, false, s.wrap(opLookup.String(), []string{name}, err)
+	}
+	v, ok := m[s.key(name)]
+	if !ok {
+		return Secret{}, false, false, nil
+	}
+	return NewSecret(v), true, false, nil
+}
+
+// Get returns the secrets that exist among names. A missing name is absent
+// from the result and is not an error (use [Store.Require] to demand
+// presence). All names reach the driver in one call.
+func (s *Store) Get(ctx context.Context, names ...string) (Secrets, error) {
+	return s.get(ctx, opGet, names)
+}
+
+// Require is Get for names that must exist: if any is missing, it returns an
+// error matching [ErrNotFound] that names every missing one.
+func (s *Store) Require(ctx context.Context, names ...string) (Secrets, error) {
+	ss, err := s.get(ctx, opRequire, names)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, n := range names {
+		if _, ok := ss[n]; !ok && !contains(missing, n) {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		err := s.newError(opRequire.String(), missing, driver.NotFound, nil)
+		s.sh.tel.count(opRequire, err)
+		return nil, err
+	}
+	return ss, nil
+}
+
+// Refresh reads names from the backend, bypassing the cache, and updates the
+// cache with what it read: a forced refresh that really refreshes. Without a
+// cache it is Get.
+func (s *Store) Refresh(ctx context.Context, names ...string) (Secrets, error) {
+	return s.get(ctx, opRefresh, names)
+}
+
+func (s *Store) get(ctx context.Context, o op, names []string) (Secrets, error) {
+	if err := s.check(ctx, o, PermGet, names); err != nil {
+		s.sh.tel.count(o, err)
+		return nil, err
+	}
+	for _, n := range names {
+		if err := s.validate(o, n); err != nil {
+			s.sh.tel.count(o, err)
+			return nil, err
+		}
+	}
+	ctx, sp, observed := s.sh.tel.begin(ctx, o, names)
+	ss, cached, err := s.getValid(ctx, o, names)
+	if o != opRequire || err != nil {
+		s.sh.tel.count(o, err)
+	}
+	if observed {
+		s.sh.tel.end(ctx, sp, o, names, cached, err)
+	}
+	return ss, err
+}
+
+func (s *Store) getValid(ctx context.Context, o op, names []string) (ss Secrets, cached bool, err error) {
+	ss = make(Secrets, len(names))
+	c := s.sh.cache
+	if c != nil && o != opRefresh {
+		var misses []string
+		for _, n := range names {
+			if e, ok := c.get(s.prefix, n); ok {
+				c.hits.Add(1)
+				if e.val != nil {
+					ss[n] = Secret{p: e.val}
+				}
+			} else {
+				c.misses.Add(1)
+				misses = append(misses, n)
+			}
+		}
+		if len(misses) == 0 {
+			return ss, true, nil
+		}
+		misses = dedupe(misses)
+		keys := s.keys(misses)
+		vals, err := s.load(ctx, o, keys)
+		if err != nil {
+			return nil, false, s.wrap(o.String(), cloneNames(misses), err)
+		}
+		for i, n := range misses {
+			if p := vals[keys[i]]; p != nil {
+				ss[n] = Secret{p: p}
+			}
+		}
+		return ss, false, nil
+	}
+	if lk := s.sh.lookuper; lk != nil && o != opRefresh {
+		for _, n := range names {
+			p, err := lk.Lookup(ctx, s.key(n))
+			if err != nil {
+				return nil, false, s.wrap(o.String(), []string{n}, err)
+			}
+			if p != nil {
+				ss[n] = Secret{p: p}
+			}
+		}
+		return ss, false, nil
+	}
+	uniq := dedupe(names)
+	keys := s.keys(uniq)
+	var gen uint64
+	if c != nil {
+		gen = c.generation()
+	}
+	m, err := s.fetch(ctx, o, keys)
+	if err != nil {
+		return nil, false, s.wrap(o.String(), cloneNames(uniq), err)
+	}
+	var fresh map[string]*string
+	if c != nil {
+		fresh = make(map[string]*string, len(keys))
+	}
+	for i, n := range uniq {
+		var p *string
+		if v, ok := m[keys[i]]; ok {
+			p = &v
+			ss[n] = Secret{p: p}
+		}
+		if fresh != nil {
+			fresh[keys[i]] = p
+		}
+	}
+	if c != nil {
+		c.put(gen, fresh)
+	}
+	return ss, false, nil
+}
+
+// keys returns the full names of names, in a new slice the driver may keep.
+func (s *Store) keys(names []string) []string {
+	keys := make([]string, len(names))
+	for i, n := range names {
+		keys[i] = s.key(n)
+	}
+	return keys
+}
+
+// fetch is the one place a read reaches the driver's Get.
+func (s *Store) fetch(ctx context.Context, o op, keys []string) (map[string]string, error) {
+	start := time.Now()
+	m, err := s.sh.drv.Get(ctx, keys)
+	s.sh.tel.timeBackend(ctx, o, start, err)
+	return m, err
+}
+
+// load reads keys through the cache's coalescing of concurrent misses.
+func (s *Store) load(ctx context.Context, o op, keys []string) (map[string]*string, error) {
+	return s.sh.cache.load(ctx, keys, func(ctx context.Context, keys []string) (map[string]string, error) {
+		return s.fetch(ctx, o, keys)
+	}, func(key string, err error) {
+		s.sh.logger.LogAttrs(ctx, slog.LevelWarn, "secretstore serving a stale value: backend failed",
+			slog.String("store", s.sh.name), slog.String("name", key), slog.String("error", err.Error()))
+	})
+}
+
+// Set creates or replaces the secret called name. It requires [EnableSet].
+// Any bytes are kept exactly; only a backend's documented limit refuses a
+// value, with [ErrInvalidValue]. With a cache, the new value is written
+// through.
+func (s *Store) Set(ctx context.Context, name, value string) error {
+	return s.write(ctx, opSet, PermSet, name, &value)
+}
+
+// Remove deletes the secret called name. It requires [EnableRemove]. Removing
+// a name that does not exist is not an error.
+func (s *Store) Remove(ctx context.Context, name string) error {
+	return s.write(ctx, opRemove, PermRemove, name, nil)
+}
+
+func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *string) error {
+	names := []string{name}
+	if err := s.check(ctx, o, need, names); err != nil {
+		s.sh.tel.count(o, err)
+		return err
+	}
+	if err := s.validate(o, name); err != nil {
+		s.sh.tel.count(o, err)
+		return err
+	}
+	ctx, sp, observed := s.sh.tel.begin(ctx, o, names)
+	key := s.key(name)
+	start := time.Now()
+	var err error
+	if val != nil {
+		err = s.sh.drv.Set(ctx, key, *val)
+	} else {
+		err = s.sh.drv.Remove(ctx, key)
+	}
+	s.sh.tel.timeBackend(ctx, o, start, err)
+	if c := s.sh.cache; c != nil {
+		// Even a failed write may have reached the backend: forget the name.
+		c.write(key, val, err != nil || val == nil)
+	}
+	err = s.wrap(o.String(), names, err)
+	s.sh.tel.count(o, err)
+	if observed {
+		s.sh.tel.end(ctx, sp, o, names, false, err)
+	}
+	return err
+}
+
+// List returns the names in this view that start with prefix (all names when
+// prefix is empty), without the view's own prefix, sorted as the driver
+// returns them. It requires the get permission and a driver that implements
+// [driver.Lister]; otherwise it returns an error matching [ErrNotSupported].
+func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
+	names := []string{prefix}
+	if err := s.check(ctx, opList, PermGet, names); err != nil {
+		s.sh.tel.count(opList, err)
+		return nil, err
+	}
+	if prefix != "" {
+		if reason := checkName(prefix, true); reason != "" {
+			err := s.newError(opList.String(), names, driver.InvalidName, &nameError{name: prefix, reason: reason})
+			s.sh.tel.count(opList, err)
+			return nil, err
+		}
+	}
+	l, ok := s.sh.drv.(driver.Lister)
+	if !ok {
+		err := s.newError(opList.String(), names, driver.NotSupported, errors.New("the driver cannot list names"))
+		s.sh.tel.count(opList, err)
+		return nil, err
+	}
+	ctx, sp, observed := s.sh.tel.begin(ctx, opList, names)
+	full := s.prefix + prefix
+	start := time.Now()
+	got, err := l.List(ctx, full)
+	s.sh.tel.timeBackend(ctx, opList, start, err)
+	var out []string
+	if err == nil {
+		out = make([]string, 0, len(got))
+		for _, n := range got {
+			// Never trust a driver to stay inside the view.
+			if strings.HasPrefix(n, full) && len(n) > len(s.prefix) {
+				out = append(out, n[len(s.prefix):])
+			}
+		}
+	}
+	err = s.wrap(opList.String(), names, err)
+	s.sh.tel.count(opList, err)
+	if observed {
+		s.sh.tel.end(ctx, sp, opList, names, false, err)
+	}
+	return out, err
+}
+
+// Scope returns a tenant view: every name it is given gets prefix in front
+// (for example Scope("tenant:acme:") makes "stripeApiKey" mean
+// "tenant:acme:stripeApiKey"). No name given to the view can reach outside the
+// prefix: names are validated on their own, so "..", "/x" and the like are
+// refused, and the full name is validated again. The view has its parent's
+// permissions and cache; scopes nest. The prefix must be a valid start of a
+// name: non-empty, of the name alphabet, with no empty, "." or ".." level.
+func (s *Store) Scope(prefix string) (*Store, error) {
+	if s.closed.Load() || s.sh.closed.Load() {
+		return nil, s.newError("scope", []string{prefix}, driver.Closed, nil)
+	}
+	full := s.prefix + prefix
+	reason := checkName(prefix, true)
+	if reason == "" {
+		reason = checkName(full, true)
+	}
+	if reason == "" && len(full) >= MaxNameLen {
+		reason = "leaves no room for a name"
+	}
+	if reason != "" {
+		return nil, s.newError("scope", []string{prefix}, driver.InvalidName, &nameError{name: prefix, reason: reason})
+	}
+	return &Store{sh: s.sh, prefix: full, perms: s.perms, view: true}, nil
+}
+
+// Narrow returns a view that permits only the operations in p that this view
+// permits as well: it can take permissions away, never add them. For example
+// s.Narrow(PermGet) is a read-only view of s.
+func (s *Store) Narrow(p Perm) *Store {
+	return &Store{sh: s.sh, prefix: s.prefix, perms: s.perms & p, view: true}
+}
+
+// Close releases the store. On a store made by [New] or [Open] it closes the
+// driver and stops the cache, and every view of it returns [ErrClosed] from
+// then on. On a view made by Scope or Narrow it closes only that view. Close
+// is idempotent.
+func (s *Store) Close() error {
+	s.closed.Store(true)
+	if s.view {
+		return nil
+	}
+	sh := s.sh
+	sh.once.Do(func() {
+		sh.closed.Store(true)
+		if sh.cache != nil {
+			sh.cache.close()
+		}
+		sh.tel.close()
+		if err := sh.drv.Close(); err != nil {
+			sh.closeErr = s.wrap("close", nil, err)
+		}
+	})
+	return sh.closeErr
+}
+
+func cloneNames(names []string) []string { return append([]string(nil), names...) }
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// dedupe returns names without repeats, in order: names itself when it has
+// none, so the common case allocates nothing.
+func dedupe(names []string) []string {
+	var seen map[string]struct{}
+	if len(names) > 16 {
+		seen = make(map[string]struct{}, len(names))
+	}
+	var out []string
+	for i, n := range names {
+		dup := false
+		if seen != nil {
+			_, dup = seen[n]
+			seen[n] = struct{}{}
+		} else {
+			dup = contains(names[:i], n)
+		}
+		switch {
+		case dup && out == nil:
+			out = append(make([]string, 0, len(names)), names[:i]...)
+		case !dup && out != nil:
+			out = append(out, n)
+		}
+	}
+	if out == nil {
+		return names
+	}
+	return out
+}
+
+type ctxKey struct{}
+
+// NewContext returns a context that carries s, so that command and
+// subscription handlers reach their service's store with [FromContext], as
+// PURISTA handlers use context.secrets.
+func NewContext(ctx context.Context, s *Store) context.Context {
+	return context.WithValue(ctx, ctxKey{}, s)
+}
+
+// FromContext returns the store that [NewContext] put in ctx.
+func FromContext(ctx context.Context) (*Store, bool) {
+	s, ok := ctx.Value(ctxKey{}).(*Store)
+	return s, ok && s != nil
+}

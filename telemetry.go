@@ -1,0 +1,195 @@
+package secretstore
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/secretstore-go/secretstore/driver"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// instrumentationName is the OpenTelemetry scope of this package's spans and
+// metrics.
+const instrumentationName = "github.com/secretstore-go/secretstore"
+
+type op uint8
+
+const (
+	opGet op = iota
+	opRequire
+	opLookup
+	opSet
+	opRemove
+	opList
+	opRefresh
+	numOps
+)
+
+var opNames = [numOps]string{"get", "require", "lookup", "set", "remove", "list", "refresh"}
+
+func (o op) String() string { return opNames[o] }
+
+const numOutcomes = int(driver.Closed) + 2 // index 0 is "ok", code c is c+1
+
+func outcomeName(i int) string {
+	if i == 0 {
+		return "ok"
+	}
+	return driver.Code(i - 1).String()
+}
+
+// telemetry records operations. Counting is an atomic add; OpenTelemetry reads
+// the counters when it collects, so an operation itself never allocates for
+// metrics. Spans are started only inside a recording trace (or always, with
+// WithRootSpans); backend round trips are timed into a histogram.
+type telemetry struct {
+	name      string
+	logger    *slog.Logger
+	tracer    trace.Tracer
+	rootSpans bool
+	counts    [numOps][numOutcomes]atomic.Int64
+	backend   metric.Float64Histogram
+	storeAttr attribute.KeyValue
+	reg       metric.Registration
+}
+
+func newTelemetry(cfg *config, c *cache) *telemetry {
+	t := &telemetry{
+		name:      cfg.name,
+		logger:    cfg.logger,
+		rootSpans: cfg.rootSpans,
+		storeAttr: attribute.String("secretstore.store", cfg.name),
+	}
+	tp := cfg.tracer
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	t.tracer = tp.Tracer(instrumentationName)
+	mp := cfg.meter
+	if mp == nil {
+		mp = otel.GetMeterProvider()
+	}
+	m := mp.Meter(instrumentationName)
+	// Instrument errors only mean a misconfigured provider; the store keeps
+	// working without that instrument (the returned instruments are no-ops).
+	ops, _ := m.Int64ObservableCounter("secretstore.operations",
+		metric.WithDescription("Store operations, by operation and outcome."), metric.WithUnit("{operation}"))
+	hits, _ := m.Int64ObservableCounter("secretstore.cache.requests",
+		metric.WithDescription("Cache look-ups, by result (hit, miss, stale)."), metric.WithUnit("{request}"))
+	size, _ := m.Int64ObservableGauge("secretstore.cache.entries",
+		metric.WithDescription("Names held by the cache."), metric.WithUnit("{entry}"))
+	t.backend, _ = m.Float64Histogram("secretstore.backend.duration",
+		metric.WithDescription("Duration of calls to the backend driver."), metric.WithUnit("s"))
+	t.reg, _ = m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		for i := range numOps {
+			for j := range numOutcomes {
+				if n := t.counts[i][j].Load(); n > 0 {
+					o.ObserveInt64(ops, n, metric.WithAttributes(t.storeAttr,
+						attribute.String("secretstore.operation", op(i).String()),
+						attribute.String("secretstore.outcome", outcomeName(j))))
+				}
+			}
+		}
+		if c != nil {
+			o.ObserveInt64(hits, c.hits.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "hit")))
+			o.ObserveInt64(hits, c.misses.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "miss")))
+			o.ObserveInt64(hits, c.stale.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "stale")))
+			o.ObserveInt64(size, int64(c.len()), metric.WithAttributes(t.storeAttr))
+		}
+		return nil
+	}, ops, hits, size)
+	return t
+}
+
+func (t *telemetry) close() {
+	if t.reg != nil {
+		_ = t.reg.Unregister()
+	}
+}
+
+// count records an outcome without any other cost.
+func (t *telemetry) count(o op, err error) {
+	i := 0
+	if err != nil {
+		i = int(Code(err)) + 1
+	}
+	t.counts[o][i].Add(1)
+}
+
+// span is an operation in progress that someone observes: a debug log event
+// or a span. When nobody does, begin returns ok == false and costs two
+// context look-ups.
+type span struct {
+	start time.Time
+	span  trace.Span
+	debug bool
+}
+
+func (t *telemetry) begin(ctx context.Context, o op, names []string) (context.Context, span, bool) {
+	debug := t.logger.Enabled(ctx, slog.LevelDebug)
+	trace := t.rootSpans || trace.SpanFromContext(ctx).IsRecording()
+	if !debug && !trace {
+		return ctx, span{}, false
+	}
+	sp := span{start: time.Now(), debug: debug}
+	if trace {
+		ctx, sp.span = t.tracer.Start(ctx, "secretstore."+o.String(),
+			traceKind,
+			withAttrs(t.storeAttr,
+				attribute.String("secretstore.operation", o.String()),
+				attribute.StringSlice("secretstore.names", append([]string(nil), names...))))
+	}
+	return ctx, sp, true
+}
+
+var traceKind = trace.WithSpanKind(trace.SpanKindClient)
+
+func withAttrs(kv ...attribute.KeyValue) trace.SpanStartEventOption {
+	return trace.WithAttributes(kv...)
+}
+
+// end finishes an observed operation: the debug event, then the span.
+func (t *telemetry) end(ctx context.Context, sp span, o op, names []string, cached bool, err error) {
+	d := time.Since(sp.start)
+	outcome := "ok"
+	if err != nil {
+		outcome = Code(err).String()
+	}
+	if sp.debug {
+		t.logger.LogAttrs(ctx, slog.LevelDebug, "secretstore operation",
+			slog.String("store", t.name), slog.String("op", o.String()),
+			slog.Any("names", append([]string(nil), names...)),
+			slog.String("outcome", outcome), slog.Bool("cached", cached), slog.Duration("duration", d))
+	}
+	if sp.span != nil {
+		sp.span.SetAttributes(attribute.String("secretstore.outcome", outcome), attribute.Bool("secretstore.cached", cached))
+		if err != nil {
+			sp.span.SetStatus(codes.Error, err.Error())
+		}
+		sp.span.End()
+	}
+}
+
+// refused logs an operation the configuration does not allow, at error level,
+// as the reference does. Names only.
+func (t *telemetry) refused(ctx context.Context, o op, names []string) {
+	t.logger.LogAttrs(ctx, slog.LevelError, "secretstore operation disabled by config",
+		slog.String("store", t.name), slog.String("op", o.String()),
+		slog.Any("names", append([]string(nil), names...)))
+}
+
+// timeBackend measures one driver call into the backend histogram.
+func (t *telemetry) timeBackend(ctx context.Context, o op, start time.Time, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = driver.CodeOf(err).String()
+	}
+	t.backend.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(t.storeAttr,
+		attribute.String("secretstore.operation", o.String()), attribute.String("secretstore.outcome", outcome)))
+}
