@@ -21,7 +21,7 @@ type cache struct {
 	fmu     sync.Mutex
 	flights map[string]*flight
 
-	hits, misses, stale atomic.Int64
+	hits, misses, stale, joined atomic.Int64
 }
 
 type entry struct {
@@ -69,6 +69,36 @@ func (c *cache) get(prefix, name string) (*entry, bool) {
 		e.ref.Store(true)
 	}
 	return e, true
+}
+
+// fill puts the fresh entries for names into ss under one read lock, and
+// returns the names it did not find. Hits and misses are counted.
+func (c *cache) fill(prefix string, names []string, ss Secrets) (misses []string) {
+	now := c.clock.now()
+	var buf [MaxNameLen]byte
+	c.mu.RLock()
+	for _, n := range names {
+		var e *entry
+		if prefix == "" {
+			e = c.entries[n]
+		} else {
+			e = c.entries[string(append(append(buf[:0], prefix...), n...))]
+		}
+		if e == nil || now >= e.expires {
+			misses = append(misses, n)
+			continue
+		}
+		if !e.ref.Load() {
+			e.ref.Store(true)
+		}
+		if e.val != nil {
+			ss[n] = Secret{p: e.val}
+		}
+	}
+	c.mu.RUnlock()
+	c.hits.Add(int64(len(names) - len(misses)))
+	c.misses.Add(int64(len(misses)))
+	return misses
 }
 
 // put stores fetched values (nil: missing), unless a write happened since gen.
@@ -163,6 +193,12 @@ func (c *cache) staleValue(key string) (*string, bool) {
 	return e.val, true
 }
 
+func (c *cache) inFlight() int {
+	c.fmu.Lock()
+	defer c.fmu.Unlock()
+	return len(c.flights)
+}
+
 func (c *cache) len() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -180,6 +216,7 @@ func (c *cache) load(ctx context.Context, keys []string, fetch func(context.Cont
 	c.fmu.Lock()
 	for i, k := range keys {
 		if f, ok := c.flights[k]; ok {
+			c.joined.Add(1)
 			waits[i] = f
 			continue
 		}

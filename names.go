@@ -47,10 +47,40 @@ func ValidateName(name string) error {
 	return nil
 }
 
+// validName is the hot path's check: one pass, no allocation. It agrees with
+// checkName(name, false) == "".
+func validName(name string) bool {
+	n := len(name)
+	if n == 0 || n > MaxNameLen {
+		return false
+	}
+	start := 0
+	for i := 0; i < n; i++ {
+		c := name[i]
+		if c == '/' {
+			if badLevel(name[start:i]) {
+				return false
+			}
+			start = i + 1
+		} else if !nameByte[c] {
+			return false
+		}
+	}
+	return !badLevel(name[start:])
+}
+
+// badLevel reports an empty, "." or ".." level.
+func badLevel(l string) bool {
+	return len(l) == 0 || (l[0] == '.' && (len(l) == 1 || (len(l) == 2 && l[1] == '.')))
+}
+
 // checkName returns the rule name breaks, or "". With partial, name is a scope
 // prefix: it may end in '/' or in an unfinished level, since a name completes
 // it; only its finished levels are checked.
 func checkName(name string, partial bool) string {
+	if !partial && validName(name) {
+		return ""
+	}
 	if name == "" {
 		return "is empty"
 	}
@@ -74,7 +104,13 @@ func checkName(name string, partial bool) string {
 			continue
 		}
 		if i == len(name) && partial {
-			break // an unfinished level of a prefix
+			// An unfinished level of a prefix: a name completes it, so "."
+			// or ".." could only become longer levels; refuse them anyway,
+			// since such a prefix reads as traversal.
+			if lvl := name[start:]; lvl == "." || lvl == ".." {
+				return "ends in a '.' or '..' level"
+			}
+			break
 		}
 		switch name[start:i] {
 		case "":

@@ -92,6 +92,9 @@ func (s *Store) key(name string) string {
 
 // validate checks a caller's name, and in a scoped view the full name.
 func (s *Store) validate(o op, name string) error {
+	if validName(name) && s.prefix == "" {
+		return nil
+	}
 	if reason := checkName(name, false); reason != "" {
 		return s.newError(o.String(), []string{name}, driver.InvalidName, &nameError{name: name, reason: reason})
 	}
@@ -123,12 +126,15 @@ func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
 		s.sh.tel.count(opLookup, err)
 		return Secret{}, false, err
 	}
-	ctx, sp, observed := s.sh.tel.begin(ctx, opLookup, []string{name})
+	if !s.sh.tel.observing(ctx) {
+		sec, ok, _, err := s.lookup(ctx, name)
+		s.sh.tel.count(opLookup, err)
+		return sec, ok, err
+	}
+	ctx, sp := s.sh.tel.begin(ctx, opLookup, []string{name})
 	sec, ok, cached, err := s.lookup(ctx, name)
 	s.sh.tel.count(opLookup, err)
-	if observed {
-		s.sh.tel.end(ctx, sp, opLookup, []string{name}, cached, err)
-	}
+	s.sh.tel.end(ctx, sp, opLookup, []string{name}, cached, err)
 	return sec, ok, err
 }
 
@@ -210,7 +216,11 @@ func (s *Store) get(ctx context.Context, o op, names []string) (Secrets, error) 
 			return nil, err
 		}
 	}
-	ctx, sp, observed := s.sh.tel.begin(ctx, o, names)
+	observed := s.sh.tel.observing(ctx)
+	var sp span
+	if observed {
+		ctx, sp = s.sh.tel.begin(ctx, o, names)
+	}
 	ss, cached, err := s.getValid(ctx, o, names)
 	if o != opRequire || err != nil {
 		s.sh.tel.count(o, err)
@@ -225,18 +235,7 @@ func (s *Store) getValid(ctx context.Context, o op, names []string) (ss Secrets,
 	ss = make(Secrets, len(names))
 	c := s.sh.cache
 	if c != nil && o != opRefresh {
-		var misses []string
-		for _, n := range names {
-			if e, ok := c.get(s.prefix, n); ok {
-				c.hits.Add(1)
-				if e.val != nil {
-					ss[n] = Secret{p: e.val}
-				}
-			} else {
-				c.misses.Add(1)
-				misses = append(misses, n)
-			}
-		}
+		misses := c.fill(s.prefix, names, ss)
 		if len(misses) == 0 {
 			return ss, true, nil
 		}
@@ -346,7 +345,11 @@ func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *st
 		s.sh.tel.count(o, err)
 		return err
 	}
-	ctx, sp, observed := s.sh.tel.begin(ctx, o, names)
+	observed := s.sh.tel.observing(ctx)
+	var sp span
+	if observed {
+		ctx, sp = s.sh.tel.begin(ctx, o, names)
+	}
 	key := s.key(name)
 	start := time.Now()
 	var err error
@@ -391,7 +394,11 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 		s.sh.tel.count(opList, err)
 		return nil, err
 	}
-	ctx, sp, observed := s.sh.tel.begin(ctx, opList, names)
+	observed := s.sh.tel.observing(ctx)
+	var sp span
+	if observed {
+		ctx, sp = s.sh.tel.begin(ctx, opList, names)
+	}
 	full := s.prefix + prefix
 	start := time.Now()
 	got, err := l.List(ctx, full)

@@ -81,7 +81,7 @@ func newTelemetry(cfg *config, c *cache) *telemetry {
 	ops, _ := m.Int64ObservableCounter("secretstore.operations",
 		metric.WithDescription("Store operations, by operation and outcome."), metric.WithUnit("{operation}"))
 	hits, _ := m.Int64ObservableCounter("secretstore.cache.requests",
-		metric.WithDescription("Cache look-ups, by result (hit, miss, stale)."), metric.WithUnit("{request}"))
+		metric.WithDescription("Cache look-ups, by result (hit, miss, stale, coalesced)."), metric.WithUnit("{request}"))
 	size, _ := m.Int64ObservableGauge("secretstore.cache.entries",
 		metric.WithDescription("Names held by the cache."), metric.WithUnit("{entry}"))
 	t.backend, _ = m.Float64Histogram("secretstore.backend.duration",
@@ -100,6 +100,7 @@ func newTelemetry(cfg *config, c *cache) *telemetry {
 			o.ObserveInt64(hits, c.hits.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "hit")))
 			o.ObserveInt64(hits, c.misses.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "miss")))
 			o.ObserveInt64(hits, c.stale.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "stale")))
+			o.ObserveInt64(hits, c.joined.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "coalesced")))
 			o.ObserveInt64(size, int64(c.len()), metric.WithAttributes(t.storeAttr))
 		}
 		return nil
@@ -131,21 +132,23 @@ type span struct {
 	debug bool
 }
 
-func (t *telemetry) begin(ctx context.Context, o op, names []string) (context.Context, span, bool) {
-	debug := t.logger.Enabled(ctx, slog.LevelDebug)
-	trace := t.rootSpans || trace.SpanFromContext(ctx).IsRecording()
-	if !debug && !trace {
-		return ctx, span{}, false
-	}
-	sp := span{start: time.Now(), debug: debug}
-	if trace {
+// observing reports whether anyone observes operations in ctx: a debug log
+// event or a span. It costs two context look-ups when nobody does.
+func (t *telemetry) observing(ctx context.Context) bool {
+	return t.rootSpans || trace.SpanFromContext(ctx).IsRecording() || t.logger.Enabled(ctx, slog.LevelDebug)
+}
+
+// begin starts observing an operation; call it only when observing is true.
+func (t *telemetry) begin(ctx context.Context, o op, names []string) (context.Context, span) {
+	sp := span{start: time.Now(), debug: t.logger.Enabled(ctx, slog.LevelDebug)}
+	if t.rootSpans || trace.SpanFromContext(ctx).IsRecording() {
 		ctx, sp.span = t.tracer.Start(ctx, "secretstore."+o.String(),
 			traceKind,
 			withAttrs(t.storeAttr,
 				attribute.String("secretstore.operation", o.String()),
 				attribute.StringSlice("secretstore.names", append([]string(nil), names...))))
 	}
-	return ctx, sp, true
+	return ctx, sp
 }
 
 var traceKind = trace.WithSpanKind(trace.SpanKindClient)

@@ -1,0 +1,179 @@
+package secretstore_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/secretstore-go/secretstore"
+	"github.com/secretstore-go/secretstore/memstore"
+)
+
+// The reference's benchmark: 1,000 secrets named secret_<i>.
+const nSecrets = 1000
+
+func benchSeed() (map[string]string, []string) {
+	m := make(map[string]string, nSecrets)
+	names := make([]string, nSecrets)
+	for i := range nSecrets {
+		names[i] = fmt.Sprintf("secret_%d", i)
+		m[names[i]] = fmt.Sprintf("value_%d_%s", i, "xxxxxxxxxxxxxxxxxxxxxxxx")
+	}
+	return m, names
+}
+
+func benchStores(b *testing.B) map[string]*secretstore.Store {
+	seed, names := benchSeed()
+	cached := secretstore.New(memstore.New(seed), secretstore.WithLogger(nil), secretstore.WithCache(secretstore.CacheOptions{}))
+	ctx := context.Background()
+	if _, err := cached.Get(ctx, names...); err != nil { // warm
+		b.Fatal(err)
+	}
+	scoped, _ := secretstore.New(memstore.New(map[string]string{"tenant:acme:secret_1": "v"}), secretstore.WithLogger(nil),
+		secretstore.WithCache(secretstore.CacheOptions{})).Scope("tenant:acme:")
+	scoped.Get(ctx, "secret_1")
+	stores := map[string]*secretstore.Store{
+		"memstore": secretstore.New(memstore.New(seed), secretstore.WithLogger(nil)),
+		"cached":   cached,
+		"scoped":   scoped,
+	}
+	b.Cleanup(func() {
+		for _, s := range stores {
+			s.Close()
+		}
+	})
+	return stores
+}
+
+// floor is the bare structure the benchmarks are held against: a map read
+// under a sync.RWMutex.
+type floor struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+var (
+	sinkS   string
+	sinkOK  bool
+	sinkMap map[string]string
+	sinkSS  secretstore.Secrets
+)
+
+func BenchmarkFloorLockedMapRead(b *testing.B) {
+	seed, _ := benchSeed()
+	f := &floor{m: seed}
+	b.ReportAllocs()
+	for b.Loop() {
+		f.mu.RLock()
+		sinkS, sinkOK = f.m["secret_1"]
+		f.mu.RUnlock()
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	stores := benchStores(b)
+	ctx := context.Background()
+	for _, name := range []string{"memstore", "cached", "scoped"} {
+		s := stores[name]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sec, ok, err := s.Lookup(ctx, "secret_1")
+				if err != nil || !ok {
+					b.Fatal(err)
+				}
+				sinkOK = sec.Len() > 0
+			}
+		})
+	}
+}
+
+// BenchmarkFloorLockedMapFill is the floor for Get: a locked map read that
+// fills a result map of the same size on the heap.
+func BenchmarkFloorLockedMapFill(b *testing.B) {
+	seed, names := benchSeed()
+	f := &floor{m: seed}
+	for _, n := range []int{1, 10} {
+		ask := names[:n]
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				out := make(map[string]string, len(ask))
+				f.mu.RLock()
+				for _, k := range ask {
+					if v, ok := f.m[k]; ok {
+						out[k] = v
+					}
+				}
+				f.mu.RUnlock()
+				sinkMap = out
+			}
+		})
+	}
+}
+
+func BenchmarkGet(b *testing.B) {
+	stores := benchStores(b)
+	_, names := benchSeed()
+	ctx := context.Background()
+	for _, name := range []string{"memstore", "cached"} {
+		s := stores[name]
+		for _, n := range []int{1, 10} {
+			ask := names[:n]
+			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					ss, err := s.Get(ctx, ask...)
+					if err != nil || len(ss) != n {
+						b.Fatal(err)
+					}
+					sinkSS = ss
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkSetMemstore(b *testing.B) {
+	seed, names := benchSeed()
+	s := secretstore.New(memstore.New(seed), secretstore.WithLogger(nil), secretstore.EnableSet(true))
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if err := s.Set(ctx, names[i%nSecrets], "v"); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// TestHotPathAllocations pins the promise the benchmarks measure: a one-name
+// Lookup from the cache or from memstore allocates nothing, and a one-name
+// Get allocates at most twice.
+func TestHotPathAllocations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts are not meaningful under -short's build modes")
+	}
+	seed, _ := benchSeed()
+	ctx := context.Background()
+	mem := secretstore.New(memstore.New(seed), secretstore.WithLogger(nil))
+	cached := secretstore.New(memstore.New(seed), secretstore.WithLogger(nil), secretstore.WithCache(secretstore.CacheOptions{}))
+	defer cached.Close()
+	cached.Get(ctx, "secret_1")
+	scoped, _ := cached.Scope("secret_")
+	scoped.Get(ctx, "2")
+	for name, s := range map[string]*secretstore.Store{"memstore": mem, "cached": cached, "scoped cached": scoped} {
+		n := "secret_1"
+		if s == scoped {
+			n = "2"
+		}
+		if a := testing.AllocsPerRun(100, func() { s.Lookup(ctx, n) }); a != 0 {
+			t.Errorf("%s Lookup: %v allocations, want 0", name, a)
+		}
+		if a := testing.AllocsPerRun(100, func() { s.Get(ctx, n) }); a > 2 {
+			t.Errorf("%s Get of one name: %v allocations, want at most 2", name, a)
+		}
+	}
+}

@@ -1,0 +1,370 @@
+package secretstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/memstore"
+)
+
+// counting is a driver that counts backend reads, can hold them until
+// released, and can fail.
+type counting struct {
+	*memstore.Store
+	gets    atomic.Int64
+	names   atomic.Int64
+	hold    chan struct{} // when non-nil, Get waits for it to close
+	started chan struct{} // receives once per Get that started
+	fail    atomic.Pointer[error]
+}
+
+func newCounting(seed map[string]string) *counting {
+	return &counting{Store: memstore.New(seed)}
+}
+
+func (c *counting) Get(ctx context.Context, names []string) (map[string]string, error) {
+	c.gets.Add(1)
+	c.names.Add(int64(len(names)))
+	if c.started != nil {
+		c.started <- struct{}{}
+	}
+	if c.hold != nil {
+		<-c.hold
+	}
+	if e := c.fail.Load(); e != nil {
+		return nil, *e
+	}
+	return c.Store.Get(ctx, names)
+}
+
+// Lookup hides memstore's fast path so that reads go through Get.
+func (c *counting) Lookup() {}
+
+// cached returns a store with a cache whose clock only moves when the test
+// moves it.
+func cached(d driver.Store, o CacheOptions, opts ...Option) (*Store, *coarseClock) {
+	s := New(d, append([]Option{WithCache(o), WithLogger(nil), EnableSet(true), EnableRemove(true)}, opts...)...)
+	clk := s.sh.cache.clock
+	clk.stop()
+	return s, clk
+}
+
+func TestCacheFetchesMisses(t *testing.T) {
+	// The reference's cache never fetched a name this process had not set.
+	d := newCounting(map[string]string{"preexisting": "v"})
+	s, _ := cached(d, CacheOptions{})
+	ctx := context.Background()
+	for range 3 {
+		sec, ok, err := s.Lookup(ctx, "preexisting")
+		if err != nil || !ok || sec.Reveal() != "v" {
+			t.Fatalf("Lookup of a pre-existing name through the cache: %v %v", ok, err)
+		}
+		ss, err := s.Get(ctx, "preexisting")
+		if err != nil || ss.Reveal("preexisting") != "v" {
+			t.Fatalf("Get: %v", err)
+		}
+	}
+	if n := d.gets.Load(); n != 1 {
+		t.Fatalf("backend read %d times, want 1", n)
+	}
+}
+
+func TestCacheTTL(t *testing.T) {
+	d := newCounting(map[string]string{"k": "v1"})
+	s, clk := cached(d, CacheOptions{TTL: time.Minute, NegativeTTL: 10 * time.Second})
+	ctx := context.Background()
+	s.Lookup(ctx, "k")
+	s.Lookup(ctx, "gone")
+	d.Store.Set(ctx, "k", "v2")
+	clk.t.Store(int64(59 * time.Second))
+	if sec, _, _ := s.Lookup(ctx, "k"); sec.Reveal() != "v1" {
+		t.Fatal("served a fresh read before the TTL ended")
+	}
+	s.Lookup(ctx, "gone")
+	if d.gets.Load() != 3 { // k, gone, and gone again after its 10 s
+		t.Fatalf("backend reads = %d, want 3 (negative entries expire on their own TTL)", d.gets.Load())
+	}
+	clk.t.Store(int64(61 * time.Second))
+	if sec, _, _ := s.Lookup(ctx, "k"); sec.Reveal() != "v2" {
+		t.Fatal("served an expired entry")
+	}
+}
+
+func TestCacheNegativeEntries(t *testing.T) {
+	d := newCounting(nil)
+	s, _ := cached(d, CacheOptions{})
+	ctx := context.Background()
+	for range 5 {
+		if _, ok, err := s.Lookup(ctx, "missing"); ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	if d.gets.Load() != 1 {
+		t.Fatalf("a missing name was fetched %d times, want 1", d.gets.Load())
+	}
+	d2 := newCounting(nil)
+	s2, _ := cached(d2, CacheOptions{NegativeTTL: -1})
+	s2.Lookup(ctx, "missing")
+	s2.Lookup(ctx, "missing")
+	if d2.gets.Load() != 2 {
+		t.Fatalf("NegativeTTL < 0 still cached a miss")
+	}
+}
+
+func TestCacheWritesThrough(t *testing.T) {
+	d := newCounting(map[string]string{"k": "old"})
+	s, _ := cached(d, CacheOptions{})
+	ctx := context.Background()
+	s.Lookup(ctx, "k")
+	if err := s.Set(ctx, "k", "new"); err != nil {
+		t.Fatal(err)
+	}
+	if sec, _, _ := s.Lookup(ctx, "k"); sec.Reveal() != "new" {
+		t.Fatal("Set did not reach the cache")
+	}
+	if err := s.Remove(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Lookup(ctx, "k"); ok {
+		t.Fatal("Remove did not reach the cache")
+	}
+	if d.gets.Load() != 2 {
+		t.Fatalf("backend reads = %d, want 2", d.gets.Load())
+	}
+	// A scoped view shares the cache.
+	v, _ := s.Scope("t:")
+	v.Set(ctx, "k", "scoped")
+	if sec, _, _ := s.Lookup(ctx, "t:k"); sec.Reveal() != "scoped" {
+		t.Fatal("a view's Set did not reach the shared cache")
+	}
+}
+
+func TestCacheFailedWriteInvalidates(t *testing.T) {
+	d := newCounting(map[string]string{"k": "old"})
+	s, _ := cached(d, CacheOptions{})
+	ctx := context.Background()
+	s.Lookup(ctx, "k")
+	failing := &failSet{counting: d}
+	s.sh.drv = failing
+	if err := s.Set(ctx, "k", "new"); err == nil {
+		t.Fatal("want an error")
+	}
+	s.Lookup(ctx, "k")
+	if d.gets.Load() != 2 {
+		t.Fatal("a failed write left the old value cached")
+	}
+}
+
+type failSet struct{ *counting }
+
+func (f *failSet) Set(context.Context, string, string) error {
+	return driver.Errorf(driver.Unavailable, "timeout")
+}
+
+func TestCacheCoalescesConcurrentMisses(t *testing.T) {
+	d := newCounting(map[string]string{"cold": "v"})
+	d.hold = make(chan struct{})
+	s, _ := cached(d, CacheOptions{})
+	ctx := context.Background()
+	const n = 1000
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for range n {
+		wg.Go(func() {
+			sec, ok, err := s.Lookup(ctx, "cold")
+			if err != nil || !ok || sec.Reveal() != "v" {
+				bad.Add(1)
+			}
+		})
+	}
+	// Hold the one fetch until every other caller has joined it.
+	for s.sh.cache.joined.Load() < n-1 {
+		if d.gets.Load() > 1 {
+			close(d.hold)
+			wg.Wait()
+			t.Fatalf("concurrent misses of one name made %d backend calls", d.gets.Load())
+		}
+		runtime.Gosched()
+	}
+	close(d.hold)
+	wg.Wait()
+	if got := d.gets.Load(); got != 1 {
+		t.Fatalf("%d concurrent misses made %d backend calls, want exactly 1", n, got)
+	}
+	if bad.Load() != 0 {
+		t.Fatalf("%d callers got a wrong result", bad.Load())
+	}
+}
+
+func TestCacheBatchesMisses(t *testing.T) {
+	seed := map[string]string{}
+	var names []string
+	for i := range 10 {
+		n := fmt.Sprintf("k%d", i)
+		seed[n] = n
+		names = append(names, n)
+	}
+	d := newCounting(seed)
+	s, _ := cached(d, CacheOptions{})
+	ctx := context.Background()
+	s.Lookup(ctx, "k0")
+	ss, err := s.Get(ctx, names...)
+	if err != nil || len(ss) != 10 {
+		t.Fatal(err)
+	}
+	if d.gets.Load() != 2 || d.names.Load() != 10 {
+		t.Fatalf("gets=%d names=%d; want the 9 misses in one call", d.gets.Load(), d.names.Load())
+	}
+}
+
+func TestCacheWaiterCancel(t *testing.T) {
+	d := newCounting(map[string]string{"k": "v"})
+	d.hold = make(chan struct{})
+	d.started = make(chan struct{}, 1)
+	s, _ := cached(d, CacheOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, _, err := s.Lookup(ctx, "k")
+		done <- err
+	}()
+	<-d.started
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("a canceled waiter got %v", err)
+	}
+	// The shared fetch went on and filled the cache for the others.
+	close(d.hold)
+	sec, ok, err := s.Lookup(context.Background(), "k")
+	if err != nil || !ok || sec.Reveal() != "v" {
+		t.Fatal(ok, err)
+	}
+	if d.gets.Load() > 2 {
+		t.Fatalf("gets = %d", d.gets.Load())
+	}
+}
+
+func TestCacheStaleIfError(t *testing.T) {
+	d := newCounting(map[string]string{"k": "v"})
+	s, clk := cached(d, CacheOptions{TTL: time.Minute, StaleIfError: time.Minute})
+	ctx := context.Background()
+	s.Lookup(ctx, "k")
+	down := error(driver.Errorf(driver.Unavailable, "backend down"))
+	d.fail.Store(&down)
+	clk.t.Store(int64(90 * time.Second))
+	sec, ok, err := s.Lookup(ctx, "k")
+	if err != nil || !ok || sec.Reveal() != "v" {
+		t.Fatalf("inside the stale window: %v %v", ok, err)
+	}
+	clk.t.Store(int64(121 * time.Second))
+	if _, _, err := s.Lookup(ctx, "k"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("past the stale window: %v, want ErrUnavailable", err)
+	}
+	// Without StaleIfError the error surfaces at once.
+	d2 := newCounting(map[string]string{"k": "v"})
+	s2, clk2 := cached(d2, CacheOptions{TTL: time.Minute})
+	s2.Lookup(ctx, "k")
+	d2.fail.Store(&down)
+	clk2.t.Store(int64(61 * time.Second))
+	if _, _, err := s2.Lookup(ctx, "k"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("stale served without StaleIfError: %v", err)
+	}
+}
+
+func TestCacheRefreshBypasses(t *testing.T) {
+	d := newCounting(map[string]string{"k": "v1"})
+	s, _ := cached(d, CacheOptions{})
+	ctx := context.Background()
+	s.Lookup(ctx, "k")
+	d.Store.Set(ctx, "k", "v2") // rotated behind the cache's back
+	ss, err := s.Refresh(ctx, "k")
+	if err != nil || ss.Reveal("k") != "v2" {
+		t.Fatalf("Refresh: %v", err)
+	}
+	if sec, _, _ := s.Lookup(ctx, "k"); sec.Reveal() != "v2" {
+		t.Fatal("Refresh did not update the cache")
+	}
+	if d.gets.Load() != 2 {
+		t.Fatalf("gets = %d, want 2", d.gets.Load())
+	}
+}
+
+func TestCacheFetchRacingWrite(t *testing.T) {
+	// A fetch that started before a Set must not put the old value back.
+	d := newCounting(map[string]string{"k": "old"})
+	d.hold = make(chan struct{})
+	d.started = make(chan struct{}, 1)
+	s, _ := cached(d, CacheOptions{})
+	ctx := context.Background()
+	got := make(chan string)
+	go func() {
+		sec, _, _ := s.Lookup(ctx, "k")
+		got <- sec.Reveal()
+	}()
+	<-d.started
+	if err := s.Set(ctx, "k", "new"); err != nil {
+		t.Fatal(err)
+	}
+	close(d.hold)
+	<-got
+	// Wait for the flight to finish storing (or discarding) its result.
+	for s.sh.cache.inFlight() > 0 {
+		runtime.Gosched()
+	}
+	if sec, _, _ := s.Lookup(ctx, "k"); sec.Reveal() != "new" {
+		t.Fatal("a fetch that raced a Set put the old value back")
+	}
+}
+
+func TestCacheBounded(t *testing.T) {
+	d := newCounting(nil)
+	for i := range 500 {
+		d.Store.Set(context.Background(), fmt.Sprintf("k%d", i), "v")
+	}
+	s, _ := cached(d, CacheOptions{MaxEntries: 100})
+	ctx := context.Background()
+	for i := range 500 {
+		s.Lookup(ctx, fmt.Sprintf("k%d", i))
+		if n := s.sh.cache.len(); n > 100 {
+			t.Fatalf("cache holds %d entries, bound is 100", n)
+		}
+	}
+	// Recently read entries survive eviction better than cold ones.
+	for range 3 {
+		s.Lookup(ctx, "k499")
+	}
+	for i := range 200 {
+		s.Lookup(ctx, fmt.Sprintf("k%d", i))
+	}
+	before := d.gets.Load()
+	s.Lookup(ctx, "k499")
+	if d.gets.Load() != before {
+		t.Log("a hot entry was evicted (CLOCK keeps it one sweep only)")
+	}
+}
+
+func TestCacheDefaults(t *testing.T) {
+	var o CacheOptions
+	o.withDefaults()
+	if o.TTL <= 0 || o.MaxEntries <= 0 || o.NegativeTTL <= 0 || o.FetchTimeout <= 0 || o.Resolution <= 0 {
+		t.Fatalf("zero options did not get defaults: %+v", o)
+	}
+	if o.Resolution > o.TTL {
+		t.Fatalf("resolution %v coarser than TTL %v", o.Resolution, o.TTL)
+	}
+}
+
+func TestCacheClockTicks(t *testing.T) {
+	c := startClock(time.Millisecond)
+	defer c.stop()
+	for c.now() == 0 {
+		runtime.Gosched()
+	}
+}
