@@ -12,14 +12,13 @@ import (
 type Option func(*config)
 
 type config struct {
-	perms       Perm
-	name        string
-	logger      *slog.Logger
-	cache       *CacheOptions
-	tracer      trace.TracerProvider
-	meter       metric.MeterProvider
-	rootSpans   bool
-	closeDriver bool
+	perms     Perm
+	name      string
+	logger    *slog.Logger
+	cache     *CacheOptions
+	tracer    trace.TracerProvider
+	meter     metric.MeterProvider
+	rootSpans bool
 }
 
 // Perm is a set of permitted operations. See [Store.Narrow].

@@ -96,11 +96,11 @@ func (s *Store) validate(o op, name string) error {
 		return nil
 	}
 	if reason := checkName(name, false); reason != "" {
-		return s.newError(o.String(), []string{name}, driver.InvalidName, &nameError{name: name, reason: reason})
+		return s.newError(o.String(), []string{name}, driver.InvalidName, errors.New("invalid secret name: "+reason))
 	}
 	if s.prefix != "" && len(s.prefix)+len(name) > MaxNameLen {
 		return s.newError(o.String(), []string{name}, driver.InvalidName,
-			&nameError{name: name, reason: "is too long with the scope's prefix (max " + strconv.Itoa(MaxNameLen) + " bytes in all)"})
+			errors.New("invalid secret name: too long with the scope's prefix (max "+strconv.Itoa(MaxNameLen)+" bytes in all)"))
 	}
 	return nil
 }
@@ -383,7 +383,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	}
 	if prefix != "" {
 		if reason := checkName(prefix, true); reason != "" {
-			err := s.newError(opList.String(), names, driver.InvalidName, &nameError{name: prefix, reason: reason})
+			err := s.newError(opList.String(), names, driver.InvalidName, errors.New("invalid name prefix: "+reason))
 			s.sh.tel.count(opList, err)
 			return nil, err
 		}
@@ -441,7 +441,7 @@ func (s *Store) Scope(prefix string) (*Store, error) {
 		reason = "leaves no room for a name"
 	}
 	if reason != "" {
-		return nil, s.newError("scope", []string{prefix}, driver.InvalidName, &nameError{name: prefix, reason: reason})
+		return nil, s.newError("scope", []string{prefix}, driver.InvalidName, errors.New("invalid scope prefix: "+reason))
 	}
 	return &Store{sh: s.sh, prefix: full, perms: s.perms, view: true}, nil
 }

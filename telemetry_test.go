@@ -83,7 +83,7 @@ func TestSpansAndMetrics(t *testing.T) {
 	}
 	attrs := map[string]string{}
 	for _, kv := range get.Attributes() {
-		attrs[string(kv.Key)] = kv.Value.Emit()
+		attrs[string(kv.Key)] = kv.Value.String()
 	}
 	if attrs["secretstore.store"] != "svc" || !strings.Contains(attrs["secretstore.names"], "missing") || attrs["secretstore.outcome"] != "ok" {
 		t.Fatalf("span attributes: %v", attrs)
@@ -102,7 +102,7 @@ func TestSpansAndMetrics(t *testing.T) {
 					op, _ := dp.Attributes.Value("secretstore.operation")
 					oc, _ := dp.Attributes.Value("secretstore.outcome")
 					res, _ := dp.Attributes.Value("secretstore.cache.result")
-					found[m.Name+"/"+op.Emit()+"/"+oc.Emit()+res.Emit()] += dp.Value
+					found[m.Name+"/"+op.String()+"/"+oc.String()+res.String()] += dp.Value
 				}
 			}
 			dump.WriteString(m.Name + " ")
