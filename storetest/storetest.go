@@ -118,6 +118,7 @@ type env struct {
 	drv    driver.Store
 	store  *secretstore.Store // get, set and remove enabled
 	logs   *capture
+	logger *slog.Logger
 	prefix string // every name this test uses starts with it
 	canary string
 	ctx    context.Context
@@ -138,9 +139,9 @@ func (s *suite) env(t *testing.T) *env {
 		canary: "canary-" + randHex(12),
 		ctx:    t.Context(),
 	}
+	e.logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.store = secretstore.New(d, secretstore.WithName("storetest"),
-		secretstore.EnableSet(true), secretstore.EnableRemove(true),
-		secretstore.WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		secretstore.EnableSet(true), secretstore.EnableRemove(true), secretstore.WithLogger(e.logger))
 	t.Cleanup(func() {
 		if !s.h.ReadOnly {
 			e.cleanup(t)
@@ -313,6 +314,7 @@ var cases = []testCase{
 			names = append(names, n)
 		}
 		missing := e.n("many/missing")
+		e.set(t, e.n("many/not-asked"), "not asked for")
 		ask := append(slices.Clone(names), missing, names[0]) // a repeat is harmless
 		ss, err := e.store.Get(e.ctx, ask...)
 		if err != nil {
@@ -610,7 +612,7 @@ var cases = []testCase{
 	{"Permissions", func(t *testing.T, e *env) {
 		name := e.n("perm")
 		e.set(t, name, "v")
-		ro := secretstore.New(noClose{e.drv}) // defaults: get only
+		ro := secretstore.New(noClose{e.drv}, secretstore.WithLogger(e.logger)) // defaults: get only
 		if err := ro.Set(e.ctx, name, "w"); !errors.Is(err, secretstore.ErrDisabled) {
 			t.Fatalf("Set on a default store: %v, want ErrDisabled", err)
 		}
@@ -637,7 +639,7 @@ var cases = []testCase{
 			t.Fatalf("Set on a view after Close: %v, want ErrClosed", err)
 		}
 		// The test's cleanup needs a live driver no more: reopen for it.
-		e.store = secretstore.New(e.h.Open(t), secretstore.EnableRemove(true))
+		e.store = secretstore.New(e.h.Open(t), secretstore.EnableRemove(true), secretstore.WithLogger(e.logger))
 		e.drv = nil
 	}},
 }
