@@ -102,12 +102,16 @@ func (c *cache) fill(prefix string, names []string, ss Secrets) (misses []string
 }
 
 // put stores fetched values (nil: missing), unless a write happened since gen.
-func (c *cache) put(gen uint64, vals map[string]*string) {
+// With asWrite, it also makes fetches that started earlier discard theirs.
+func (c *cache) put(gen uint64, vals map[string]*string, asWrite bool) {
 	now := c.clock.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.writes != gen {
 		return
+	}
+	if asWrite {
+		c.writes++
 	}
 	for k, v := range vals {
 		c.storeLocked(now, k, v)
@@ -254,7 +258,7 @@ func (c *cache) load(ctx context.Context, keys []string, fetch func(context.Cont
 				}
 			}
 			if err == nil {
-				c.put(gen, got)
+				c.put(gen, got, false)
 			}
 			c.fmu.Lock()
 			for i, k := range lead {

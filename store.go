@@ -180,22 +180,7 @@ func (s *Store) Get(ctx context.Context, names ...string) (Secrets, error) {
 // Require is Get for names that must exist: if any is missing, it returns an
 // error matching [ErrNotFound] that names every missing one.
 func (s *Store) Require(ctx context.Context, names ...string) (Secrets, error) {
-	ss, err := s.get(ctx, opRequire, names)
-	if err != nil {
-		return nil, err
-	}
-	var missing []string
-	for _, n := range names {
-		if _, ok := ss[n]; !ok && !contains(missing, n) {
-			missing = append(missing, n)
-		}
-	}
-	if len(missing) > 0 {
-		err := s.newError(opRequire.String(), missing, driver.NotFound, nil)
-		s.sh.tel.count(opRequire, err)
-		return nil, err
-	}
-	return ss, nil
+	return s.get(ctx, opRequire, names)
 }
 
 // Refresh reads names from the backend, bypassing the cache, and updates the
@@ -222,9 +207,18 @@ func (s *Store) get(ctx context.Context, o op, names []string) (Secrets, error) 
 		ctx, sp = s.sh.tel.begin(ctx, o, names)
 	}
 	ss, cached, err := s.getValid(ctx, o, names)
-	if o != opRequire || err != nil {
-		s.sh.tel.count(o, err)
+	if o == opRequire && err == nil {
+		var missing []string
+		for _, n := range names {
+			if _, ok := ss[n]; !ok && !contains(missing, n) {
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) > 0 {
+			ss, err = nil, s.newError(o.String(), missing, driver.NotFound, nil)
+		}
 	}
+	s.sh.tel.count(o, err)
 	if observed {
 		s.sh.tel.end(ctx, sp, o, names, cached, err)
 	}
@@ -289,7 +283,9 @@ func (s *Store) getValid(ctx context.Context, o op, names []string) (ss Secrets,
 		}
 	}
 	if c != nil {
-		c.put(gen, fresh)
+		// A refresh is newer than any fetch still in flight: it counts as
+		// a write, so that their older results are discarded.
+		c.put(gen, fresh, o == opRefresh)
 	}
 	return ss, false, nil
 }

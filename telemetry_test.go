@@ -70,6 +70,8 @@ func TestSpansAndMetrics(t *testing.T) {
 	ctx, parent := tp.Tracer("test").Start(bg, "handler")
 	s.Get(ctx, "a", "missing")
 	s.Set(ctx, "a", "VALUE-B") // disabled
+	s.Require(ctx, "a")
+	s.Require(ctx, "a", "missing")
 	parent.End()
 	spans := rec.Ended()
 	var get sdktrace.ReadOnlySpan
@@ -108,10 +110,11 @@ func TestSpansAndMetrics(t *testing.T) {
 			dump.WriteString(m.Name + " ")
 		}
 	}
-	if found["secretstore.operations/get/ok"] != 2 || found["secretstore.operations/set/disabled"] != 1 {
+	if found["secretstore.operations/get/ok"] != 2 || found["secretstore.operations/set/disabled"] != 1 ||
+		found["secretstore.operations/require/ok"] != 1 || found["secretstore.operations/require/not_found"] != 1 {
 		t.Fatalf("operation counts: %v", found)
 	}
-	if found["secretstore.cache.requests//hit"] != 1 || found["secretstore.cache.requests//miss"] != 2 {
+	if found["secretstore.cache.requests//hit"] != 4 || found["secretstore.cache.requests//miss"] != 2 {
 		t.Fatalf("cache counts: %v", found)
 	}
 	if !strings.Contains(dump.String(), "secretstore.backend.duration") {
