@@ -22,6 +22,10 @@ type cache struct {
 	flights map[string]*flight
 
 	hits, misses, stale, joined atomic.Int64
+	// lookupHits counts Lookups answered on the fast path: each is both a
+	// cache hit and a successful lookup, counted once to keep the path to
+	// one atomic add.
+	lookupHits atomic.Int64
 }
 
 type entry struct {

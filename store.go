@@ -117,8 +117,7 @@ func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
 		// Only valid names are ever cached, so in an unscoped store a hit
 		// proves the name valid.
 		if e, ok := c.get("", name); ok {
-			c.hits.Add(1)
-			s.sh.tel.counts[opLookup][0].Add(1)
+			c.lookupHits.Add(1)
 			return Secret{p: e.val}, e.val != nil, nil
 		}
 	}
@@ -139,6 +138,9 @@ func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
 }
 
 func (s *Store) lookup(ctx context.Context, name string) (sec Secret, ok, cached bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return Secret{}, false, false, s.wrap(opLookup.String(), []string{name}, err)
+	}
 	if c := s.sh.cache; c != nil {
 		if e, hit := c.get(s.prefix, name); hit {
 			c.hits.Add(1)
@@ -226,6 +228,9 @@ func (s *Store) get(ctx context.Context, o op, names []string) (Secrets, error) 
 }
 
 func (s *Store) getValid(ctx context.Context, o op, names []string) (ss Secrets, cached bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, s.wrap(o.String(), cloneNames(names), err)
+	}
 	ss = make(Secrets, len(names))
 	c := s.sh.cache
 	if c != nil && o != opRefresh {
@@ -348,10 +353,12 @@ func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *st
 	}
 	key := s.key(name)
 	start := time.Now()
-	var err error
-	if val != nil {
+	err := ctx.Err() // nothing reaches the backend on a canceled context
+	switch {
+	case err != nil:
+	case val != nil:
 		err = s.sh.drv.Set(ctx, key, *val)
-	} else {
+	default:
 		err = s.sh.drv.Remove(ctx, key)
 	}
 	s.sh.tel.timeBackend(ctx, o, start, err)

@@ -51,6 +51,7 @@ func outcomeName(i int) string {
 type telemetry struct {
 	name      string
 	logger    *slog.Logger
+	logs      bool // false for a logger that discards everything
 	tracer    trace.Tracer
 	rootSpans bool
 	counts    [numOps][numOutcomes]atomic.Int64
@@ -63,6 +64,7 @@ func newTelemetry(cfg *config, c *cache) *telemetry {
 	t := &telemetry{
 		name:      cfg.name,
 		logger:    cfg.logger,
+		logs:      cfg.logger.Handler() != slog.DiscardHandler,
 		rootSpans: cfg.rootSpans,
 		storeAttr: attribute.String("secretstore.store", cfg.name),
 	}
@@ -89,7 +91,11 @@ func newTelemetry(cfg *config, c *cache) *telemetry {
 	t.reg, _ = m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		for i := range numOps {
 			for j := range numOutcomes {
-				if n := t.counts[i][j].Load(); n > 0 {
+				n := t.counts[i][j].Load()
+				if op(i) == opLookup && j == 0 && c != nil {
+					n += c.lookupHits.Load()
+				}
+				if n > 0 {
 					o.ObserveInt64(ops, n, metric.WithAttributes(t.storeAttr,
 						attribute.String("secretstore.operation", op(i).String()),
 						attribute.String("secretstore.outcome", outcomeName(j))))
@@ -97,7 +103,7 @@ func newTelemetry(cfg *config, c *cache) *telemetry {
 			}
 		}
 		if c != nil {
-			o.ObserveInt64(hits, c.hits.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "hit")))
+			o.ObserveInt64(hits, c.hits.Load()+c.lookupHits.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "hit")))
 			o.ObserveInt64(hits, c.misses.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "miss")))
 			o.ObserveInt64(hits, c.stale.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "stale")))
 			o.ObserveInt64(hits, c.joined.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "coalesced")))
@@ -135,7 +141,7 @@ type span struct {
 // observing reports whether anyone observes operations in ctx: a debug log
 // event or a span. It costs two context look-ups when nobody does.
 func (t *telemetry) observing(ctx context.Context) bool {
-	return t.rootSpans || trace.SpanFromContext(ctx).IsRecording() || t.logger.Enabled(ctx, slog.LevelDebug)
+	return t.rootSpans || trace.SpanFromContext(ctx).IsRecording() || (t.logs && t.logger.Enabled(ctx, slog.LevelDebug))
 }
 
 // begin starts observing an operation; call it only when observing is true.

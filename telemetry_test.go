@@ -72,6 +72,7 @@ func TestSpansAndMetrics(t *testing.T) {
 	s.Set(ctx, "a", "VALUE-B") // disabled
 	s.Require(ctx, "a")
 	s.Require(ctx, "a", "missing")
+	s.Lookup(bg, "a")
 	parent.End()
 	spans := rec.Ended()
 	var get sdktrace.ReadOnlySpan
@@ -111,10 +112,11 @@ func TestSpansAndMetrics(t *testing.T) {
 		}
 	}
 	if found["secretstore.operations/get/ok"] != 2 || found["secretstore.operations/set/disabled"] != 1 ||
-		found["secretstore.operations/require/ok"] != 1 || found["secretstore.operations/require/not_found"] != 1 {
+		found["secretstore.operations/require/ok"] != 1 || found["secretstore.operations/require/not_found"] != 1 ||
+		found["secretstore.operations/lookup/ok"] != 1 {
 		t.Fatalf("operation counts: %v", found)
 	}
-	if found["secretstore.cache.requests//hit"] != 4 || found["secretstore.cache.requests//miss"] != 2 {
+	if found["secretstore.cache.requests//hit"] != 5 || found["secretstore.cache.requests//miss"] != 2 {
 		t.Fatalf("cache counts: %v", found)
 	}
 	if !strings.Contains(dump.String(), "secretstore.backend.duration") {

@@ -584,6 +584,14 @@ var cases = []testCase{
 		if secretstore.Code(err) != driver.Canceled {
 			t.Errorf("Code of a canceled Set = %v, want canceled", secretstore.Code(err))
 		}
+		// The driver itself must honour its context, since the portable
+		// layer can check it only before the call.
+		if _, err := e.drv.Get(ctx, []string{e.n("c1")}); !errors.Is(err, context.Canceled) {
+			t.Errorf("driver Get with a canceled context: %v, want context.Canceled", err)
+		}
+		if err := e.drv.Set(ctx, e.n("c1"), "v"); !errors.Is(err, context.Canceled) {
+			t.Errorf("driver Set with a canceled context: %v, want context.Canceled", err)
+		}
 	}},
 	{"Canary", func(t *testing.T, e *env) {
 		name := e.n("canary")
