@@ -252,14 +252,8 @@ func (s *Store) getValid(ctx context.Context, o op, names []string) (ss Secrets,
 		return ss, false, nil
 	}
 	if lk := s.sh.lookuper; lk != nil && o != opRefresh {
-		for _, n := range names {
-			p, err := lk.Lookup(ctx, s.key(n))
-			if err != nil {
-				return nil, false, s.wrap(o.String(), []string{n}, err)
-			}
-			if p != nil {
-				ss[n] = Secret{p: p}
-			}
+		if err := s.lookupAll(ctx, lk, names, ss); err != nil {
+			return nil, false, s.wrap(o.String(), cloneNames(names), err)
 		}
 		return ss, false, nil
 	}
@@ -293,6 +287,50 @@ func (s *Store) getValid(ctx context.Context, o op, names []string) (ss Secrets,
 		c.put(gen, fresh, o == opRefresh)
 	}
 	return ss, false, nil
+}
+
+// lookupAll reads names from a driver's in-memory fast path into ss. The
+// buffers handed to the driver come from a pool, so that neither the caller's
+// variadic names nor the buffers escape to the heap.
+func (s *Store) lookupAll(ctx context.Context, lk driver.Lookuper, names []string, ss Secrets) error {
+	if len(names) == 1 {
+		p, err := lk.Lookup(ctx, s.key(names[0]))
+		if p != nil {
+			ss[names[0]] = Secret{p: p}
+		}
+		return err
+	}
+	b := lookupBufs.Get().(*lookupBuf)
+	defer b.release()
+	for _, n := range names {
+		b.keys = append(b.keys, s.key(n))
+		b.vals = append(b.vals, nil)
+	}
+	if err := lk.LookupAll(ctx, b.keys, b.vals); err != nil {
+		return err
+	}
+	for i, n := range names {
+		if p := b.vals[i]; p != nil {
+			ss[n] = Secret{p: p}
+		}
+	}
+	return nil
+}
+
+type lookupBuf struct {
+	keys []string
+	vals []*string
+}
+
+var lookupBufs = sync.Pool{New: func() any { return new(lookupBuf) }}
+
+// release clears the buffers, so that the pool holds no secret, and returns
+// them to the pool.
+func (b *lookupBuf) release() {
+	clear(b.keys)
+	clear(b.vals)
+	b.keys, b.vals = b.keys[:0], b.vals[:0]
+	lookupBufs.Put(b)
 }
 
 // keys returns the full names of names, in a new slice the driver may keep.

@@ -174,6 +174,7 @@ type failing struct {
 
 func (f failing) Get(context.Context, []string) (map[string]string, error) { return nil, f.err }
 func (f failing) Lookup(context.Context, string) (*string, error)          { return nil, f.err }
+func (f failing) LookupAll(context.Context, []string, []*string) error     { return f.err }
 func (f failing) Set(context.Context, string, string) error                { return f.err }
 
 type coder struct{ failing }

@@ -61,13 +61,20 @@ type Store interface {
 	Close() error
 }
 
-// Lookuper is implemented by drivers that can answer a single name without
-// allocating, such as memstore. The portable Store uses it for Lookup.
+// Lookuper is implemented by drivers that answer reads from memory without
+// allocating, such as memstore. The portable Store uses it for Lookup and Get
+// instead of [Store.Get]. The strings the returned pointers refer to must
+// never be modified afterwards: a driver replaces a pointer on Set instead.
+// Reads from memory never block, so a Lookuper need not consult ctx; the
+// portable Store checks it before calling.
 type Lookuper interface {
 	// Lookup returns a pointer to the value of name, or nil if name does not
-	// exist. The string the pointer refers to must never be modified
-	// afterwards: a driver replaces the pointer on Set instead.
+	// exist.
 	Lookup(ctx context.Context, name string) (*string, error)
+	// LookupAll sets vals[i] to a pointer to the value of names[i], or nil
+	// if it does not exist, in one consistent read. len(vals) == len(names).
+	// Neither slice may be kept after the call.
+	LookupAll(ctx context.Context, names []string, vals []*string) error
 }
 
 // Lister is implemented by drivers that can enumerate names.

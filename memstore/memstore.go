@@ -72,6 +72,17 @@ func (s *Store) Lookup(_ context.Context, name string) (*string, error) {
 	return p, nil
 }
 
+// LookupAll sets vals[i] to the value of names[i], or nil, under one read
+// lock. It does not allocate.
+func (s *Store) LookupAll(_ context.Context, names []string, vals []*string) error {
+	s.mu.RLock()
+	for i, n := range names {
+		vals[i] = s.m[n]
+	}
+	s.mu.RUnlock()
+	return nil
+}
+
 // Set stores a copy of value under name. It replaces the pointer rather than
 // the string it points to, so values handed out by Lookup never change.
 func (s *Store) Set(ctx context.Context, name, value string) error {
