@@ -62,6 +62,7 @@ type Error struct {
 	class error       // the portable sentinel, or nil
 }
 
+// Error names the store, the operation, the secret names and the cause.
 func (e *Error) Error() string {
 	msg := "secretstore"
 	if e.Store != "" {

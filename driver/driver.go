@@ -187,6 +187,7 @@ func Errorf(code Code, format string, args ...any) error {
 	return &Error{Code: code, Err: fmt.Errorf(format, args...)}
 }
 
+// Error returns the underlying error's message, or the code's name.
 func (e *Error) Error() string {
 	if e.Err == nil {
 		return e.Code.String()
