@@ -125,15 +125,9 @@ func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
 		s.sh.tel.count(opLookup, err)
 		return Secret{}, false, err
 	}
-	if !s.sh.tel.observing(ctx) {
-		sec, ok, _, err := s.lookup(ctx, name)
-		s.sh.tel.count(opLookup, err)
-		return sec, ok, err
-	}
-	ctx, sp := s.sh.tel.begin(ctx, opLookup, []string{name})
+	ctx, sp := s.sh.tel.start(ctx, opLookup, []string{name})
 	sec, ok, cached, err := s.lookup(ctx, name)
-	s.sh.tel.count(opLookup, err)
-	s.sh.tel.end(ctx, sp, opLookup, []string{name}, cached, err)
+	s.sh.tel.finish(ctx, sp, opLookup, []string{name}, cached, err)
 	return sec, ok, err
 }
 
@@ -203,11 +197,7 @@ func (s *Store) get(ctx context.Context, o op, names []string) (Secrets, error) 
 			return nil, err
 		}
 	}
-	observed := s.sh.tel.observing(ctx)
-	var sp span
-	if observed {
-		ctx, sp = s.sh.tel.begin(ctx, o, names)
-	}
+	ctx, sp := s.sh.tel.start(ctx, o, names)
 	ss, cached, err := s.getValid(ctx, o, names)
 	if o == opRequire && err == nil {
 		var missing []string
@@ -220,10 +210,7 @@ func (s *Store) get(ctx context.Context, o op, names []string) (Secrets, error) 
 			ss, err = nil, s.newError(o.String(), missing, driver.NotFound, nil)
 		}
 	}
-	s.sh.tel.count(o, err)
-	if observed {
-		s.sh.tel.end(ctx, sp, o, names, cached, err)
-	}
+	s.sh.tel.finish(ctx, sp, o, names, cached, err)
 	return ss, err
 }
 
@@ -384,11 +371,7 @@ func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *st
 		s.sh.tel.count(o, err)
 		return err
 	}
-	observed := s.sh.tel.observing(ctx)
-	var sp span
-	if observed {
-		ctx, sp = s.sh.tel.begin(ctx, o, names)
-	}
+	ctx, sp := s.sh.tel.start(ctx, o, names)
 	key := s.key(name)
 	start := time.Now()
 	err := ctx.Err() // nothing reaches the backend on a canceled context
@@ -405,10 +388,7 @@ func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *st
 		c.write(key, val, err != nil || val == nil)
 	}
 	err = s.wrap(o.String(), names, err)
-	s.sh.tel.count(o, err)
-	if observed {
-		s.sh.tel.end(ctx, sp, o, names, false, err)
-	}
+	s.sh.tel.finish(ctx, sp, o, names, false, err)
 	return err
 }
 
@@ -435,11 +415,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 		s.sh.tel.count(opList, err)
 		return nil, err
 	}
-	observed := s.sh.tel.observing(ctx)
-	var sp span
-	if observed {
-		ctx, sp = s.sh.tel.begin(ctx, opList, names)
-	}
+	ctx, sp := s.sh.tel.start(ctx, opList, names)
 	full := s.prefix + prefix
 	start := time.Now()
 	got, err := l.List(ctx, full)
@@ -455,10 +431,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 		}
 	}
 	err = s.wrap(opList.String(), names, err)
-	s.sh.tel.count(opList, err)
-	if observed {
-		s.sh.tel.end(ctx, sp, opList, names, false, err)
-	}
+	s.sh.tel.finish(ctx, sp, opList, names, false, err)
 	return out, err
 }
 

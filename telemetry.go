@@ -133,6 +133,7 @@ func (t *telemetry) count(o op, err error) {
 // or a span. When nobody does, begin returns ok == false and costs two
 // context look-ups.
 type span struct {
+	on    bool // someone observes: time it, log it, trace it
 	start time.Time
 	span  trace.Span
 	debug bool
@@ -144,9 +145,18 @@ func (t *telemetry) observing(ctx context.Context) bool {
 	return t.rootSpans || trace.SpanFromContext(ctx).IsRecording() || (t.logs && t.logger.Enabled(ctx, slog.LevelDebug))
 }
 
+// start begins an operation: when someone observes, it reads the clock and
+// starts a span; otherwise it costs the two look-ups of observing.
+func (t *telemetry) start(ctx context.Context, o op, names []string) (context.Context, span) {
+	if !t.observing(ctx) {
+		return ctx, span{}
+	}
+	return t.begin(ctx, o, names)
+}
+
 // begin starts observing an operation; call it only when observing is true.
 func (t *telemetry) begin(ctx context.Context, o op, names []string) (context.Context, span) {
-	sp := span{start: time.Now(), debug: t.logger.Enabled(ctx, slog.LevelDebug)}
+	sp := span{on: true, start: time.Now(), debug: t.logger.Enabled(ctx, slog.LevelDebug)}
 	if t.rootSpans || trace.SpanFromContext(ctx).IsRecording() {
 		ctx, sp.span = t.tracer.Start(ctx, "secretstore."+o.String(),
 			traceKind,
@@ -161,6 +171,14 @@ var traceKind = trace.WithSpanKind(trace.SpanKindClient)
 
 func withAttrs(kv ...attribute.KeyValue) trace.SpanStartEventOption {
 	return trace.WithAttributes(kv...)
+}
+
+// finish counts an operation's outcome and, when it was observed, ends it.
+func (t *telemetry) finish(ctx context.Context, sp span, o op, names []string, cached bool, err error) {
+	t.count(o, err)
+	if sp.on {
+		t.end(ctx, sp, o, names, cached, err)
+	}
 }
 
 // end finishes an observed operation: the debug event, then the span.
