@@ -30,6 +30,7 @@
 //
 //   - [Lookuper]: a one-name read without allocation (in-memory drivers).
 //   - [Lister]: listing names under a prefix.
+//   - [Versioner]: the previous value of a secret, for rotation.
 //   - [ErrorCoder]: classifying backend errors into portable [Code]s.
 //   - [Aser]: escape hatches to the backend's own client and error types.
 //
@@ -82,6 +83,16 @@ type Lister interface {
 	// List returns the names that start with prefix (all names when prefix
 	// is empty), in any order. Only names, never values.
 	List(ctx context.Context, prefix string) ([]string, error)
+}
+
+// Versioner is implemented by drivers that keep the previous value of a
+// secret after Set, for rotation windows in which both the old and the new
+// credential must work.
+type Versioner interface {
+	// GetVersions returns pointers to the current and the previous value of
+	// name; either is nil when there is none (a name never set, or set
+	// once). A removed name has no current value.
+	GetVersions(ctx context.Context, name string) (current, previous *string, err error)
 }
 
 // ErrorCoder is implemented by drivers whose backend errors need a
