@@ -22,6 +22,9 @@ type cache struct {
 	flights map[string]*flight
 
 	hits, misses, stale, joined atomic.Int64
+	// refresh, when set, refreshes a key in the background (refresh-ahead).
+	refresh func(key string)
+
 	// lookupHits counts Lookups answered on the fast path: each is both a
 	// cache hit and a successful lookup, counted once to keep the path to
 	// one atomic add.
@@ -32,7 +35,9 @@ type entry struct {
 	val        *string // nil: the name is known not to exist
 	expires    int64   // clock time after which the entry is not served
 	staleUntil int64   // clock time until which it may be served if the backend fails
+	refreshAt  int64   // clock time from which a read triggers a background refresh
 	ref        atomic.Bool
+	refreshing atomic.Bool // a background refresh has been started
 }
 
 // flight is one backend fetch of a name that concurrent callers share.
@@ -66,13 +71,24 @@ func (c *cache) get(prefix, name string) (*entry, bool) {
 		e = c.entries[string(k)] // the compiler does not allocate for this lookup
 	}
 	c.mu.RUnlock()
-	if e == nil || c.clock.now() >= e.expires {
+	now := c.clock.now()
+	if e == nil || now >= e.expires {
 		return nil, false
 	}
 	if !e.ref.Load() {
 		e.ref.Store(true)
 	}
+	if now >= e.refreshAt {
+		c.refreshAhead(e, prefix+name)
+	}
 	return e, true
+}
+
+// refreshAhead starts one background refresh of an entry near its expiry.
+func (c *cache) refreshAhead(e *entry, key string) {
+	if c.refresh != nil && !e.refreshing.Load() && e.refreshing.CompareAndSwap(false, true) {
+		c.refresh(key)
+	}
 }
 
 // fill puts the fresh entries for names into ss under one read lock, and
@@ -94,6 +110,9 @@ func (c *cache) fill(prefix string, names []string, ss Secrets) (misses []string
 		}
 		if !e.ref.Load() {
 			e.ref.Store(true)
+		}
+		if now >= e.refreshAt {
+			c.refreshAhead(e, prefix+n)
 		}
 		if e.val != nil {
 			ss[n] = Secret{p: e.val}
@@ -154,7 +173,10 @@ func (c *cache) storeLocked(now int64, key string, val *string) {
 	if _, ok := c.entries[key]; !ok && len(c.entries) >= c.opts.MaxEntries {
 		c.evictLocked(now)
 	}
-	e := &entry{val: val, expires: now + int64(ttl)}
+	e := &entry{val: val, expires: now + int64(ttl), refreshAt: now + int64(ttl)}
+	if c.opts.RefreshAhead > 0 && val != nil {
+		e.refreshAt -= int64(c.opts.RefreshAhead)
+	}
 	e.staleUntil = e.expires + int64(c.opts.StaleIfError)
 	c.entries[key] = e
 }

@@ -368,3 +368,32 @@ func TestCacheClockTicks(t *testing.T) {
 		runtime.Gosched()
 	}
 }
+
+func TestCacheRefreshAhead(t *testing.T) {
+	d := newCounting(map[string]string{"k": "v1"})
+	d.started = make(chan struct{}, 4)
+	s, clk := cached(d, CacheOptions{TTL: 100 * time.Second, RefreshAhead: 20 * time.Second})
+	ctx := context.Background()
+	s.Lookup(ctx, "k")
+	<-d.started
+	d.Store.Set(ctx, "k", "v2")
+	clk.t.Store(int64(79 * time.Second))
+	s.Lookup(ctx, "k")
+	if len(d.started) != 0 {
+		t.Fatal("refreshed before the refresh-ahead window")
+	}
+	clk.t.Store(int64(81 * time.Second))
+	sec, _, _ := s.Lookup(ctx, "k") // served at once, refresh in the background
+	if sec.Reveal() != "v1" {
+		t.Fatal("the reader waited for the refresh")
+	}
+	<-d.started // the background refresh reached the backend
+	for s.sh.cache.inFlight() > 0 {
+		runtime.Gosched()
+	}
+	clk.t.Store(int64(150 * time.Second)) // past the old entry's expiry
+	sec, _, _ = s.Lookup(ctx, "k")
+	if sec.Reveal() != "v2" || d.gets.Load() != 2 {
+		t.Fatalf("after refresh-ahead: gets=%d", d.gets.Load())
+	}
+}

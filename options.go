@@ -98,6 +98,10 @@ type CacheOptions struct {
 	// A fetch serves every caller waiting for the same names, so it runs
 	// independently of any one caller's cancellation.
 	FetchTimeout time.Duration
+	// RefreshAhead is how long before its expiry an entry that is read gets
+	// refreshed in the background, so that no caller waits at expiry
+	// (default TTL / 5; negative: off). Entries nobody reads simply expire.
+	RefreshAhead time.Duration
 	// Resolution is how often the cache's clock ticks (default TTL / 20,
 	// between 10 ms and 1 s). Reading the clock on every hit would cost
 	// more than the hit itself; entries live up to one Resolution longer
@@ -128,6 +132,12 @@ func (o *CacheOptions) withDefaults() {
 	}
 	if o.FetchTimeout <= 0 {
 		o.FetchTimeout = 30 * time.Second
+	}
+	if o.RefreshAhead == 0 {
+		o.RefreshAhead = o.TTL / 5
+	}
+	if o.RefreshAhead > o.TTL/2 {
+		o.RefreshAhead = o.TTL / 2
 	}
 	if o.Resolution <= 0 {
 		o.Resolution = min(max(o.TTL/20, 10*time.Millisecond), time.Second)

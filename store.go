@@ -51,11 +51,18 @@ func New(d driver.Store, opts ...Option) *Store {
 	}
 	sh := &shared{drv: d, name: cfg.name, logger: cfg.logger}
 	sh.lookuper, _ = d.(driver.Lookuper)
+	s := &Store{sh: sh, perms: cfg.perms}
 	if cfg.cache != nil {
 		sh.cache = newCache(*cfg.cache)
+		sh.cache.refresh = func(key string) {
+			go func() {
+				// Detached: the refresh serves whoever reads next.
+				_, _ = s.load(context.Background(), opRefresh, []string{key})
+			}()
+		}
 	}
 	sh.tel = newTelemetry(&cfg, sh.cache)
-	return &Store{sh: sh, perms: cfg.perms}
+	return s
 }
 
 // Name returns the store's name (see [WithName]).
@@ -170,23 +177,25 @@ func (s *Store) lookup(ctx context.Context, name string) (sec Secret, ok, cached
 // from the result and is not an error (use [Store.Require] to demand
 // presence). All names reach the driver in one call.
 func (s *Store) Get(ctx context.Context, names ...string) (Secrets, error) {
-	return s.get(ctx, opGet, names)
+	return s.get(ctx, opGet, names, false)
 }
 
 // Require is Get for names that must exist: if any is missing, it returns an
 // error matching [ErrNotFound] that names every missing one.
 func (s *Store) Require(ctx context.Context, names ...string) (Secrets, error) {
-	return s.get(ctx, opRequire, names)
+	return s.get(ctx, opRequire, names, false)
 }
 
 // Refresh reads names from the backend, bypassing the cache, and updates the
 // cache with what it read: a forced refresh that really refreshes. Without a
 // cache it is Get.
 func (s *Store) Refresh(ctx context.Context, names ...string) (Secrets, error) {
-	return s.get(ctx, opRefresh, names)
+	return s.get(ctx, opRefresh, names, true)
 }
 
-func (s *Store) get(ctx context.Context, o op, names []string) (Secrets, error) {
+// get reads names for operation o; with fresh, from the backend, refreshing
+// the cache, rather than from the cache.
+func (s *Store) get(ctx context.Context, o op, names []string, fresh bool) (Secrets, error) {
 	if err := s.check(ctx, o, PermGet, names); err != nil {
 		s.sh.tel.count(o, err)
 		return nil, err
@@ -198,7 +207,7 @@ func (s *Store) get(ctx context.Context, o op, names []string) (Secrets, error) 
 		}
 	}
 	ctx, sp := s.sh.tel.start(ctx, o, names)
-	ss, cached, err := s.getValid(ctx, o, names)
+	ss, cached, err := s.getValid(ctx, o, names, fresh)
 	if o == opRequire && err == nil {
 		var missing []string
 		for _, n := range names {
@@ -214,13 +223,13 @@ func (s *Store) get(ctx context.Context, o op, names []string) (Secrets, error) 
 	return ss, err
 }
 
-func (s *Store) getValid(ctx context.Context, o op, names []string) (ss Secrets, cached bool, err error) {
+func (s *Store) getValid(ctx context.Context, o op, names []string, fresh bool) (ss Secrets, cached bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, s.wrap(o.String(), cloneNames(names), err)
 	}
 	ss = make(Secrets, len(names))
 	c := s.sh.cache
-	if c != nil && o != opRefresh {
+	if c != nil && !fresh {
 		misses := c.fill(s.prefix, names, ss)
 		if len(misses) == 0 {
 			return ss, true, nil
@@ -238,7 +247,7 @@ func (s *Store) getValid(ctx context.Context, o op, names []string) (ss Secrets,
 		}
 		return ss, false, nil
 	}
-	if lk := s.sh.lookuper; lk != nil && o != opRefresh {
+	if lk := s.sh.lookuper; lk != nil && !fresh {
 		if err := s.lookupAll(ctx, lk, names, ss); err != nil {
 			return nil, false, s.wrap(o.String(), cloneNames(names), err)
 		}
@@ -254,9 +263,9 @@ func (s *Store) getValid(ctx context.Context, o op, names []string) (ss Secrets,
 	if err != nil {
 		return nil, false, s.wrap(o.String(), cloneNames(uniq), err)
 	}
-	var fresh map[string]*string
+	var got map[string]*string
 	if c != nil {
-		fresh = make(map[string]*string, len(keys))
+		got = make(map[string]*string, len(keys))
 	}
 	for i, n := range uniq {
 		var p *string
@@ -264,14 +273,14 @@ func (s *Store) getValid(ctx context.Context, o op, names []string) (ss Secrets,
 			p = &v
 			ss[n] = Secret{p: p}
 		}
-		if fresh != nil {
-			fresh[keys[i]] = p
+		if got != nil {
+			got[keys[i]] = p
 		}
 	}
 	if c != nil {
 		// A refresh is newer than any fetch still in flight: it counts as
 		// a write, so that their older results are discarded.
-		c.put(gen, fresh, o == opRefresh)
+		c.put(gen, got, fresh)
 	}
 	return ss, false, nil
 }
@@ -361,14 +370,22 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 	return s.write(ctx, opRemove, PermRemove, name, nil)
 }
 
+// guard applies the closed, permission and name checks to a one-name
+// operation, counting a refusal.
+func (s *Store) guard(ctx context.Context, o op, need Perm, name string) error {
+	err := s.check(ctx, o, need, []string{name})
+	if err == nil {
+		err = s.validate(o, name)
+	}
+	if err != nil {
+		s.sh.tel.count(o, err)
+	}
+	return err
+}
+
 func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *string) error {
 	names := []string{name}
-	if err := s.check(ctx, o, need, names); err != nil {
-		s.sh.tel.count(o, err)
-		return err
-	}
-	if err := s.validate(o, name); err != nil {
-		s.sh.tel.count(o, err)
+	if err := s.guard(ctx, o, need, name); err != nil {
 		return err
 	}
 	ctx, sp := s.sh.tel.start(ctx, o, names)

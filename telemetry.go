@@ -28,10 +28,13 @@ const (
 	opRemove
 	opList
 	opRefresh
+	opVersions
+	opRotate
+	opWatch
 	numOps
 )
 
-var opNames = [numOps]string{"get", "require", "lookup", "set", "remove", "list", "refresh"}
+var opNames = [numOps]string{"get", "require", "lookup", "set", "remove", "list", "refresh", "versions", "rotate", "watch"}
 
 func (o op) String() string { return opNames[o] }
 

@@ -31,6 +31,7 @@
 //   - [Lookuper]: a one-name read without allocation (in-memory drivers).
 //   - [Lister]: listing names under a prefix.
 //   - [Versioner]: the previous value of a secret, for rotation.
+//   - [Swapper]: a conditional write, for rotation without lost updates.
 //   - [ErrorCoder]: classifying backend errors into portable [Code]s.
 //   - [Aser]: escape hatches to the backend's own client and error types.
 //
@@ -93,6 +94,16 @@ type Versioner interface {
 	// name; either is nil when there is none (a name never set, or set
 	// once). A removed name has no current value.
 	GetVersions(ctx context.Context, name string) (current, previous *string, err error)
+}
+
+// Swapper is implemented by drivers whose backend can write conditionally
+// (a transaction, Vault's cas, an etcd revision compare), so that rotating a
+// secret cannot silently overwrite a concurrent rotation.
+type Swapper interface {
+	// CompareAndSwap sets name to value only if its current value is still
+	// old (nil: only if name does not exist). Otherwise it changes nothing
+	// and returns an error with code [Conflict].
+	CompareAndSwap(ctx context.Context, name string, old *string, value string) error
 }
 
 // ErrorCoder is implemented by drivers whose backend errors need a

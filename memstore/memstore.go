@@ -5,7 +5,8 @@
 // machine, or a secret manager).
 //
 // It implements [driver.Lookuper], so a one-name Lookup through the portable
-// Store performs no allocation, and [driver.Lister].
+// Store performs no allocation, [driver.Lister], [driver.Versioner] (the value
+// before the last Set) and [driver.Swapper].
 //
 // # URLs
 //
@@ -25,21 +26,24 @@ import (
 
 // Store is the in-memory driver. The zero value is not ready; use New.
 type Store struct {
-	mu sync.RWMutex
-	m  map[string]*string
+	mu   sync.RWMutex
+	m    map[string]*string
+	prev map[string]*string // the value each name had before its last Set
 }
 
 var (
-	_ driver.Store    = (*Store)(nil)
-	_ driver.Lookuper = (*Store)(nil)
-	_ driver.Lister   = (*Store)(nil)
+	_ driver.Store     = (*Store)(nil)
+	_ driver.Lookuper  = (*Store)(nil)
+	_ driver.Lister    = (*Store)(nil)
+	_ driver.Versioner = (*Store)(nil)
+	_ driver.Swapper   = (*Store)(nil)
 )
 
 // New returns a store holding a copy of seed (which may be nil). Names in seed
 // that break the portable name grammar cannot be reached through the portable
 // Store.
 func New(seed map[string]string) *Store {
-	s := &Store{m: make(map[string]*string, len(seed))}
+	s := &Store{m: make(map[string]*string, len(seed)), prev: make(map[string]*string)}
 	for k, v := range seed {
 		s.m[k] = &v
 	}
@@ -90,9 +94,44 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 		return err
 	}
 	s.mu.Lock()
-	s.m[name] = &value
+	s.setLocked(name, value)
 	s.mu.Unlock()
 	return nil
+}
+
+func (s *Store) setLocked(name, value string) {
+	if old := s.m[name]; old != nil {
+		s.prev[name] = old
+	}
+	s.m[name] = &value
+}
+
+// CompareAndSwap sets name to value only if its current value is still old
+// (nil: only if it does not exist); otherwise it returns a driver.Conflict
+// error and changes nothing.
+func (s *Store) CompareAndSwap(ctx context.Context, name string, old *string, value string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.m[name]
+	if (cur == nil) != (old == nil) || (cur != nil && *cur != *old) {
+		return driver.Errorf(driver.Conflict, "the value changed since it was read")
+	}
+	s.setLocked(name, value)
+	return nil
+}
+
+// GetVersions returns the current value of name and the one before its last
+// Set. Remove forgets both.
+func (s *Store) GetVersions(ctx context.Context, name string) (current, previous *string, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.m[name], s.prev[name], nil
 }
 
 // Remove deletes name; a missing name is not an error.
@@ -102,6 +141,7 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 	}
 	s.mu.Lock()
 	delete(s.m, name)
+	delete(s.prev, name)
 	s.mu.Unlock()
 	return nil
 }

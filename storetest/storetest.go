@@ -17,7 +17,8 @@
 // It covers: get of one, many and missing names; set then get; overwrite;
 // remove and remove of a missing name; empty, large (64 KiB), binary,
 // non-UTF-8 and multi-line (PEM) values; a set of tricky names that must
-// round-trip without colliding; scoped views; listing, where the driver lists;
+// round-trip without colliding; scoped views; listing, previous versions and
+// compare-and-swap, where the driver offers them; rotation;
 // concurrent use (run it with -race); Close; context cancellation; and a
 // canary check that no value ever reaches an error or a log record.
 //
@@ -628,6 +629,68 @@ var cases = []testCase{
 			t.Fatalf("Remove on a default store: %v, want ErrDisabled", err)
 		}
 		e.want(t, name, "v") // nothing changed
+	}},
+	{"Versions", func(t *testing.T, e *env) {
+		name := e.n("versions/key")
+		if _, ok := e.drv.(driver.Versioner); !ok {
+			if _, err := e.store.Versions(e.ctx, name); !errors.Is(err, secretstore.ErrNotSupported) {
+				t.Fatalf("Versions on a driver without versions: %v, want ErrNotSupported", err)
+			}
+			return
+		}
+		v, err := e.store.Versions(e.ctx, name)
+		if err != nil || v.HasCurrent || v.HasPrevious {
+			t.Fatalf("Versions of a name never set: current %v, previous %v, err %v", v.HasCurrent, v.HasPrevious, err)
+		}
+		e.set(t, name, "v1-"+e.canary)
+		v, err = e.store.Versions(e.ctx, name)
+		if err != nil || !v.HasCurrent || v.Current.Reveal() != "v1-"+e.canary || v.HasPrevious {
+			t.Fatalf("Versions after one Set: current %v (right %v), previous %v, err %v", v.HasCurrent, v.Current.Reveal() == "v1-"+e.canary, v.HasPrevious, err)
+		}
+		e.set(t, name, "v2")
+		e.set(t, name, "v3")
+		v, err = e.store.Versions(e.ctx, name)
+		if err != nil || v.Current.Reveal() != "v3" || !v.HasPrevious || v.Previous.Reveal() != "v2" {
+			t.Fatalf("Versions after three Sets: current v3 %v, previous v2 %v, err %v", v.Current.Reveal() == "v3", v.Previous.Reveal() == "v2", err)
+		}
+		if !v.Accepts("v2") || !v.Accepts("v3") || v.Accepts("v1-"+e.canary) {
+			t.Fatal("Accepts does not take exactly the current and the previous value")
+		}
+		e.want(t, name, "v3") // the current value is what Get reads
+	}},
+	{"Rotate", func(t *testing.T, e *env) {
+		name := e.n("rotate/key")
+		e.set(t, name, "before")
+		sec, err := e.store.Rotate(e.ctx, name, secretstore.RandomValue(32, secretstore.URLSafe))
+		if err != nil {
+			t.Fatalf("Rotate: %v", err)
+		}
+		if sec.Len() != 32 || sec.Reveal() == "before" {
+			t.Fatal("Rotate did not return the new value")
+		}
+		e.want(t, name, sec.Reveal())
+		sw, ok := e.drv.(driver.Swapper)
+		if !ok {
+			return
+		}
+		stale := "before"
+		if err := sw.CompareAndSwap(e.ctx, name, &stale, "lost-update"); driver.CodeOf(err) != driver.Conflict {
+			t.Fatalf("CompareAndSwap against a stale value: %v, want a conflict", err)
+		}
+		if err := sw.CompareAndSwap(e.ctx, name, nil, "lost-update"); driver.CodeOf(err) != driver.Conflict {
+			t.Fatalf("CompareAndSwap expecting absence of an existing name: %v, want a conflict", err)
+		}
+		e.want(t, name, sec.Reveal())
+		cur := sec.Reveal()
+		if err := sw.CompareAndSwap(e.ctx, name, &cur, "swapped"); err != nil {
+			t.Fatalf("CompareAndSwap against the current value: %v", err)
+		}
+		e.want(t, name, "swapped")
+		fresh := e.n("rotate/fresh")
+		if err := sw.CompareAndSwap(e.ctx, fresh, nil, "created"); err != nil {
+			t.Fatalf("CompareAndSwap creating a missing name: %v", err)
+		}
+		e.want(t, fresh, "created")
 	}},
 	{"Close", func(t *testing.T, e *env) {
 		view, err := e.store.Scope(e.n("closing:"))

@@ -1,0 +1,160 @@
+package secretstore
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"math/big"
+
+	"github.com/secretstore-go/secretstore/driver"
+)
+
+// Versions is the current and the previous value of a secret, as kept by
+// backends with versions. During a rotation window both are valid: a verifier
+// accepts tokens signed with either key, a server accepts either API key.
+type Versions struct {
+	Current, Previous       Secret
+	HasCurrent, HasPrevious bool
+}
+
+// Accepts reports whether candidate equals the current or the previous value.
+// Both comparisons always run, each in constant time.
+func (v Versions) Accepts(candidate string) bool {
+	cur := v.HasCurrent && v.Current.Equal(candidate)
+	prev := v.HasPrevious && v.Previous.Equal(candidate)
+	return cur || prev
+}
+
+// Versions returns the current and the previous value of name. It reads the
+// backend, not the cache, and requires the get permission and a driver that
+// implements [driver.Versioner]; otherwise it returns an error matching
+// [ErrNotSupported].
+func (s *Store) Versions(ctx context.Context, name string) (Versions, error) {
+	names := []string{name}
+	if err := s.guard(ctx, opVersions, PermGet, name); err != nil {
+		return Versions{}, err
+	}
+	ctx, sp := s.sh.tel.start(ctx, opVersions, names)
+	var v Versions
+	vr, ok := s.sh.drv.(driver.Versioner)
+	err := ctx.Err()
+	switch {
+	case err != nil:
+	case !ok:
+		err = driver.Errorf(driver.NotSupported, "the driver keeps no previous versions")
+	default:
+		var cur, prev *string
+		cur, prev, err = vr.GetVersions(ctx, s.key(name))
+		v = Versions{Current: Secret{p: cur}, Previous: Secret{p: prev}, HasCurrent: cur != nil, HasPrevious: prev != nil}
+	}
+	err = s.wrap(opVersions.String(), names, err)
+	s.sh.tel.finish(ctx, sp, opVersions, names, false, err)
+	if err != nil {
+		return Versions{}, err
+	}
+	return v, nil
+}
+
+// Generator makes a new secret value from a source of randomness (Rotate
+// passes crypto/rand.Reader).
+type Generator func(random io.Reader) (string, error)
+
+// Rotate replaces the value of name with one that gen makes, and returns it.
+// It needs the set permission, like any write; it never shows the old value
+// to gen or to the caller.
+//
+// When the driver implements [driver.Swapper], the write is conditional on
+// the value read just before it, so two services rotating the same secret at
+// once cannot both win: the loser gets an error matching [ErrConflict] and
+// the winner's value stands (read it, rather than rotate again). Otherwise
+// Rotate reads nothing and writes unconditionally. With a cache, the new value
+// is written through.
+func (s *Store) Rotate(ctx context.Context, name string, gen Generator) (Secret, error) {
+	names := []string{name}
+	if err := s.guard(ctx, opRotate, PermSet, name); err != nil {
+		return Secret{}, err
+	}
+	ctx, sp := s.sh.tel.start(ctx, opRotate, names)
+	val, err := s.rotate(ctx, s.key(name), gen)
+	err = s.wrap(opRotate.String(), names, err)
+	s.sh.tel.finish(ctx, sp, opRotate, names, false, err)
+	if err != nil {
+		return Secret{}, err
+	}
+	return Secret{p: val}, nil
+}
+
+func (s *Store) rotate(ctx context.Context, key string, gen Generator) (*string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sw, conditional := s.sh.drv.(driver.Swapper)
+	var old *string
+	if conditional {
+		m, err := s.fetch(ctx, opRotate, []string{key})
+		if err != nil {
+			return nil, err
+		}
+		if v, ok := m[key]; ok {
+			old = &v
+		}
+	}
+	v, err := gen(rand.Reader)
+	if err != nil {
+		return nil, errors.New("the generator failed") // its error may quote what it made
+	}
+	if conditional {
+		err = sw.CompareAndSwap(ctx, key, old, v)
+	} else {
+		err = s.sh.drv.Set(ctx, key, v)
+	}
+	if c := s.sh.cache; c != nil {
+		c.write(key, &v, err != nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Alphabets for [RandomValue].
+const (
+	Alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	// URLSafe adds - and _ to Alphanumeric.
+	URLSafe = Alphanumeric + "-_"
+	// Printable is every printable ASCII character but the space.
+	Printable = URLSafe + "!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~"
+)
+
+// RandomValue returns a [Generator] of n characters drawn uniformly from
+// alphabet (at least two distinct bytes), for rotating passwords and keys.
+func RandomValue(n int, alphabet string) Generator {
+	return func(random io.Reader) (string, error) {
+		if n <= 0 || len(alphabet) < 2 {
+			return "", errors.New("secretstore: RandomValue needs a positive length and an alphabet of two or more bytes")
+		}
+		out := make([]byte, n)
+		max := big.NewInt(int64(len(alphabet)))
+		for i := range out {
+			k, err := rand.Int(random, max) // rejection sampling: no modulo bias
+			if err != nil {
+				return "", err
+			}
+			out[i] = alphabet[k.Int64()]
+		}
+		return string(out), nil
+	}
+}
+
+// RandomBytes returns a [Generator] of n random bytes (binary; for HMAC keys
+// and the like).
+func RandomBytes(n int) Generator {
+	return func(random io.Reader) (string, error) {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(random, b); err != nil {
+			return "", err
+		}
+		return string(b), nil
+	}
+}

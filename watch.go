@@ -1,0 +1,168 @@
+package secretstore
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"math/big"
+	"time"
+)
+
+// WatchOptions configures [Store.Watch]. Zero values mean the defaults.
+type WatchOptions struct {
+	// Interval between polls (default 30 seconds).
+	Interval time.Duration
+	// Jitter spreads polls by up to this fraction of Interval either way,
+	// so that many instances do not poll in step (default 0.1; negative:
+	// none).
+	Jitter float64
+	// MaxBackoff bounds the wait after consecutive failed polls, which
+	// doubles from Interval (default 5 minutes).
+	MaxBackoff time.Duration
+}
+
+func (o *WatchOptions) withDefaults() {
+	if o.Interval <= 0 {
+		o.Interval = 30 * time.Second
+	}
+	if o.Jitter == 0 {
+		o.Jitter = 0.1
+	}
+	if o.Jitter < 0 {
+		o.Jitter = 0
+	}
+	if o.MaxBackoff < o.Interval {
+		o.MaxBackoff = max(5*time.Minute, o.Interval)
+	}
+}
+
+// Change is an event from [Store.Watch]: a watched name whose value changed,
+// or a failed poll. It never carries a value.
+type Change struct {
+	// Name is the watched name that changed, as given to Watch ("" for an
+	// error).
+	Name string
+	// Exists says whether the name exists after the change (false: it was
+	// removed).
+	Exists bool
+	// Err reports a failed poll; the watch goes on, backing off.
+	Err error
+}
+
+// Watch polls names and sends a [Change] on the returned channel whenever a
+// value changes, appears or disappears. Changes are detected by comparing an
+// HMAC of each value under a key made for this watch, so the watch keeps no
+// value. Every poll reads the backend and refreshes the cache, so readers see
+// the new value at once.
+//
+// Watch reads names once before it returns (an error then is returned), so
+// that a change made after Watch returns is never missed. It polls every
+// Interval, with jitter; after a failed poll it sends a Change with Err and
+// waits twice as long each time, up to MaxBackoff. The channel is closed when
+// ctx ends. A slow receiver delays polling; it does not lose changes.
+// Watch requires the get permission.
+func (s *Store) Watch(ctx context.Context, names []string, o WatchOptions) (<-chan Change, error) {
+	if err := s.check(ctx, opWatch, PermGet, names); err != nil {
+		s.sh.tel.count(opWatch, err)
+		return nil, err
+	}
+	for _, n := range names {
+		if err := s.validate(opWatch, n); err != nil {
+			s.sh.tel.count(opWatch, err)
+			return nil, err
+		}
+	}
+	names = dedupe(cloneNames(names))
+	o.withDefaults()
+	w := &watcher{s: s, names: names, opts: o, key: make([]byte, 32), last: make(map[string][]byte, len(names))}
+	if _, err := rand.Read(w.key); err != nil {
+		return nil, err
+	}
+	if _, err := w.poll(ctx); err != nil {
+		return nil, err
+	}
+	ch := make(chan Change, len(names)+1)
+	go w.run(ctx, ch)
+	return ch, nil
+}
+
+type watcher struct {
+	s     *Store
+	names []string
+	opts  WatchOptions
+	key   []byte
+	last  map[string][]byte // name -> HMAC of its value; absent: missing
+}
+
+// poll reads every name (bypassing and refreshing the cache) and returns the
+// changes since the previous poll.
+func (w *watcher) poll(ctx context.Context) ([]Change, error) {
+	ss, err := w.s.get(ctx, opWatch, w.names, true)
+	if err != nil {
+		return nil, err
+	}
+	var changes []Change
+	for _, n := range w.names {
+		old, had := w.last[n]
+		sec, has := ss[n]
+		var sum []byte
+		if has {
+			m := hmac.New(sha256.New, w.key)
+			m.Write([]byte(sec.Reveal()))
+			sum = m.Sum(nil)
+			w.last[n] = sum
+		} else {
+			delete(w.last, n)
+		}
+		if had != has || (has && !hmac.Equal(old, sum)) {
+			changes = append(changes, Change{Name: n, Exists: has})
+		}
+	}
+	return changes, nil
+}
+
+func (w *watcher) run(ctx context.Context, ch chan<- Change) {
+	defer close(ch)
+	wait := w.opts.Interval
+	t := time.NewTimer(w.jitter(wait))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		changes, err := w.poll(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			changes = []Change{{Err: err}}
+			wait = min(wait*2, w.opts.MaxBackoff)
+		} else {
+			wait = w.opts.Interval
+		}
+		for _, c := range changes {
+			select {
+			case ch <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+		t.Reset(w.jitter(wait))
+	}
+}
+
+// jitter returns d moved by up to Jitter·d either way.
+func (w *watcher) jitter(d time.Duration) time.Duration {
+	span := int64(float64(d) * w.opts.Jitter)
+	if span <= 0 {
+		return d
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(2*span+1))
+	if err != nil {
+		return d
+	}
+	return d + time.Duration(n.Int64()-span)
+}
