@@ -19,6 +19,7 @@ type config struct {
 	tracer    trace.TracerProvider
 	meter     metric.MeterProvider
 	rootSpans bool
+	audit     AuditSink
 }
 
 // Perm is a set of permitted operations. See [Store.Narrow].

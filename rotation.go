@@ -32,10 +32,10 @@ func (v Versions) Accepts(candidate string) bool {
 // [ErrNotSupported].
 func (s *Store) Versions(ctx context.Context, name string) (Versions, error) {
 	names := []string{name}
-	if err := s.guard(ctx, opVersions, PermGet, name); err != nil {
+	if err := s.admit(ctx, opVersions, PermGet, names); err != nil {
 		return Versions{}, err
 	}
-	ctx, sp := s.sh.tel.start(ctx, opVersions, names)
+	ctx, sp := s.sh.tel.start(ctx, s.prefix, opVersions, names)
 	var v Versions
 	vr, ok := s.sh.drv.(driver.Versioner)
 	err := ctx.Err()
@@ -72,10 +72,10 @@ type Generator func(random io.Reader) (string, error)
 // is written through.
 func (s *Store) Rotate(ctx context.Context, name string, gen Generator) (Secret, error) {
 	names := []string{name}
-	if err := s.guard(ctx, opRotate, PermSet, name); err != nil {
+	if err := s.admit(ctx, opRotate, PermSet, names); err != nil {
 		return Secret{}, err
 	}
-	ctx, sp := s.sh.tel.start(ctx, opRotate, names)
+	ctx, sp := s.sh.tel.start(ctx, s.prefix, opRotate, names)
 	val, err := s.rotate(ctx, s.key(name), gen)
 	err = s.wrap(opRotate.String(), names, err)
 	s.sh.tel.finish(ctx, sp, opRotate, names, false, err)

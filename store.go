@@ -76,16 +76,28 @@ func (s *Store) Prefix() string { return s.prefix }
 func (s *Store) Permissions() Perm { return s.perms }
 
 // check applies the closed and permission guards.
-func (s *Store) check(ctx context.Context, o op, need Perm, names []string) error {
+func (s *Store) check(o op, need Perm, names []string) error {
 	if s.closed.Load() || s.sh.closed.Load() {
 		return s.newError(o.String(), cloneNames(names), driver.Closed, nil)
 	}
 	if s.perms&need == 0 {
-		s.sh.tel.refused(ctx, o, names)
 		return s.newError(o.String(), cloneNames(names), driver.Disabled,
 			errors.New(o.String()+" secret at store is disabled by config"))
 	}
 	return nil
+}
+
+// admit applies the closed, permission and name guards to an operation on
+// names. A refusal is counted, audited, and logged when disabled by config.
+func (s *Store) admit(ctx context.Context, o op, need Perm, names []string) error {
+	err := s.check(o, need, names)
+	for i := 0; err == nil && i < len(names); i++ {
+		err = s.validate(o, names[i])
+	}
+	if err != nil {
+		s.sh.tel.reject(ctx, s.prefix, o, names, err)
+	}
+	return err
 }
 
 // key returns the full backend name of a caller's name. It allocates only in
@@ -116,11 +128,11 @@ func (s *Store) validate(o op, name string) error {
 // path: from the cache, or from a driver with an in-memory fast path such as
 // memstore, it performs no allocation.
 func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
-	if err := s.check(ctx, opLookup, PermGet, []string{name}); err != nil {
-		s.sh.tel.count(opLookup, err)
+	if err := s.check(opLookup, PermGet, []string{name}); err != nil {
+		s.sh.tel.reject(ctx, s.prefix, opLookup, []string{name}, err)
 		return Secret{}, false, err
 	}
-	if c := s.sh.cache; c != nil && s.prefix == "" {
+	if c := s.sh.cache; c != nil && s.prefix == "" && s.sh.tel.audit == nil {
 		// Only valid names are ever cached, so in an unscoped store a hit
 		// proves the name valid.
 		if e, ok := c.get("", name); ok {
@@ -129,10 +141,10 @@ func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
 		}
 	}
 	if err := s.validate(opLookup, name); err != nil {
-		s.sh.tel.count(opLookup, err)
+		s.sh.tel.reject(ctx, s.prefix, opLookup, []string{name}, err)
 		return Secret{}, false, err
 	}
-	ctx, sp := s.sh.tel.start(ctx, opLookup, []string{name})
+	ctx, sp := s.sh.tel.start(ctx, s.prefix, opLookup, []string{name})
 	sec, ok, cached, err := s.lookup(ctx, name)
 	s.sh.tel.finish(ctx, sp, opLookup, []string{name}, cached, err)
 	return sec, ok, err
@@ -196,17 +208,10 @@ func (s *Store) Refresh(ctx context.Context, names ...string) (Secrets, error) {
 // get reads names for operation o; with fresh, from the backend, refreshing
 // the cache, rather than from the cache.
 func (s *Store) get(ctx context.Context, o op, names []string, fresh bool) (Secrets, error) {
-	if err := s.check(ctx, o, PermGet, names); err != nil {
-		s.sh.tel.count(o, err)
+	if err := s.admit(ctx, o, PermGet, names); err != nil {
 		return nil, err
 	}
-	for _, n := range names {
-		if err := s.validate(o, n); err != nil {
-			s.sh.tel.count(o, err)
-			return nil, err
-		}
-	}
-	ctx, sp := s.sh.tel.start(ctx, o, names)
+	ctx, sp := s.sh.tel.start(ctx, s.prefix, o, names)
 	ss, cached, err := s.getValid(ctx, o, names, fresh)
 	if o == opRequire && err == nil {
 		var missing []string
@@ -370,25 +375,12 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 	return s.write(ctx, opRemove, PermRemove, name, nil)
 }
 
-// guard applies the closed, permission and name checks to a one-name
-// operation, counting a refusal.
-func (s *Store) guard(ctx context.Context, o op, need Perm, name string) error {
-	err := s.check(ctx, o, need, []string{name})
-	if err == nil {
-		err = s.validate(o, name)
-	}
-	if err != nil {
-		s.sh.tel.count(o, err)
-	}
-	return err
-}
-
 func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *string) error {
 	names := []string{name}
-	if err := s.guard(ctx, o, need, name); err != nil {
+	if err := s.admit(ctx, o, need, names); err != nil {
 		return err
 	}
-	ctx, sp := s.sh.tel.start(ctx, o, names)
+	ctx, sp := s.sh.tel.start(ctx, s.prefix, o, names)
 	key := s.key(name)
 	start := time.Now()
 	err := ctx.Err() // nothing reaches the backend on a canceled context
@@ -415,24 +407,19 @@ func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *st
 // [driver.Lister]; otherwise it returns an error matching [ErrNotSupported].
 func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	names := []string{prefix}
-	if err := s.check(ctx, opList, PermGet, names); err != nil {
-		s.sh.tel.count(opList, err)
-		return nil, err
-	}
-	if prefix != "" {
-		if reason := checkName(prefix, true); reason != "" {
-			err := s.newError(opList.String(), names, driver.InvalidName, errors.New("invalid name prefix: "+reason))
-			s.sh.tel.count(opList, err)
-			return nil, err
-		}
+	err := s.check(opList, PermGet, names)
+	if reason := checkName(prefix, true); err == nil && prefix != "" && reason != "" {
+		err = s.newError(opList.String(), names, driver.InvalidName, errors.New("invalid name prefix: "+reason))
 	}
 	l, ok := s.sh.drv.(driver.Lister)
-	if !ok {
-		err := s.newError(opList.String(), names, driver.NotSupported, errors.New("the driver cannot list names"))
-		s.sh.tel.count(opList, err)
+	if err == nil && !ok {
+		err = s.newError(opList.String(), names, driver.NotSupported, errors.New("the driver cannot list names"))
+	}
+	if err != nil {
+		s.sh.tel.reject(ctx, s.prefix, opList, names, err)
 		return nil, err
 	}
-	ctx, sp := s.sh.tel.start(ctx, opList, names)
+	ctx, sp := s.sh.tel.start(ctx, s.prefix, opList, names)
 	full := s.prefix + prefix
 	start := time.Now()
 	got, err := l.List(ctx, full)

@@ -57,6 +57,7 @@ type telemetry struct {
 	logs      bool // false for a logger that discards everything
 	tracer    trace.Tracer
 	rootSpans bool
+	audit     AuditSink
 	counts    [numOps][numOutcomes]atomic.Int64
 	backend   metric.Float64Histogram
 	storeAttr attribute.KeyValue
@@ -69,6 +70,7 @@ func newTelemetry(cfg *config, c *cache) *telemetry {
 		logger:    cfg.logger,
 		logs:      cfg.logger.Handler() != slog.DiscardHandler,
 		rootSpans: cfg.rootSpans,
+		audit:     cfg.audit,
 		storeAttr: attribute.String("secretstore.store", cfg.name),
 	}
 	tp := cfg.tracer
@@ -136,25 +138,28 @@ func (t *telemetry) count(o op, err error) {
 // or a span. When nobody does, begin returns ok == false and costs two
 // context look-ups.
 type span struct {
-	on    bool // someone observes: time it, log it, trace it
-	start time.Time
-	span  trace.Span
-	debug bool
+	prefix string // the view's scope, for audit events
+	on     bool   // someone observes: time it, log it, trace it
+	start  time.Time
+	span   trace.Span
+	debug  bool
 }
 
 // observing reports whether anyone observes operations in ctx: a debug log
 // event or a span. It costs two context look-ups when nobody does.
 func (t *telemetry) observing(ctx context.Context) bool {
-	return t.rootSpans || trace.SpanFromContext(ctx).IsRecording() || (t.logs && t.logger.Enabled(ctx, slog.LevelDebug))
+	return t.rootSpans || t.audit != nil || trace.SpanFromContext(ctx).IsRecording() || (t.logs && t.logger.Enabled(ctx, slog.LevelDebug))
 }
 
 // start begins an operation: when someone observes, it reads the clock and
 // starts a span; otherwise it costs the two look-ups of observing.
-func (t *telemetry) start(ctx context.Context, o op, names []string) (context.Context, span) {
+func (t *telemetry) start(ctx context.Context, prefix string, o op, names []string) (context.Context, span) {
 	if !t.observing(ctx) {
 		return ctx, span{}
 	}
-	return t.begin(ctx, o, names)
+	ctx, sp := t.begin(ctx, o, names)
+	sp.prefix = prefix
+	return ctx, sp
 }
 
 // begin starts observing an operation; call it only when observing is true.
@@ -184,6 +189,30 @@ func (t *telemetry) finish(ctx context.Context, sp span, o op, names []string, c
 	}
 }
 
+// reject records an operation the guards refused before it started: counted,
+// audited, and logged at error level when disabled by config, as the
+// reference does. Names only.
+func (t *telemetry) reject(ctx context.Context, prefix string, o op, names []string, err error) {
+	t.count(o, err)
+	code := Code(err)
+	if code == driver.Disabled {
+		t.logger.LogAttrs(ctx, slog.LevelError, "secretstore operation disabled by config",
+			slog.String("store", t.name), slog.String("op", o.String()),
+			slog.Any("names", append([]string(nil), names...)))
+	}
+	if t.audit != nil {
+		t.auditEvent(ctx, span{start: time.Now(), prefix: prefix}, o, names, false, code.String(), 0)
+	}
+}
+
+func (t *telemetry) auditEvent(ctx context.Context, sp span, o op, names []string, cached bool, outcome string, d time.Duration) {
+	c, _ := CallerFrom(ctx)
+	t.audit.Audit(ctx, AuditEvent{
+		Time: sp.start, Store: t.name, Op: o.String(), Names: append([]string(nil), names...), Prefix: sp.prefix,
+		Caller: c, Outcome: outcome, Cached: cached, Duration: d,
+	})
+}
+
 // end finishes an observed operation: the debug event, then the span.
 func (t *telemetry) end(ctx context.Context, sp span, o op, names []string, cached bool, err error) {
 	d := time.Since(sp.start)
@@ -197,6 +226,9 @@ func (t *telemetry) end(ctx context.Context, sp span, o op, names []string, cach
 			slog.Any("names", append([]string(nil), names...)),
 			slog.String("outcome", outcome), slog.Bool("cached", cached), slog.Duration("duration", d))
 	}
+	if t.audit != nil {
+		t.auditEvent(ctx, sp, o, names, cached, outcome, d)
+	}
 	if sp.span != nil {
 		sp.span.SetAttributes(attribute.String("secretstore.outcome", outcome), attribute.Bool("secretstore.cached", cached))
 		if err != nil {
@@ -204,14 +236,6 @@ func (t *telemetry) end(ctx context.Context, sp span, o op, names []string, cach
 		}
 		sp.span.End()
 	}
-}
-
-// refused logs an operation the configuration does not allow, at error level,
-// as the reference does. Names only.
-func (t *telemetry) refused(ctx context.Context, o op, names []string) {
-	t.logger.LogAttrs(ctx, slog.LevelError, "secretstore operation disabled by config",
-		slog.String("store", t.name), slog.String("op", o.String()),
-		slog.Any("names", append([]string(nil), names...)))
 }
 
 // timeBackend measures one driver call into the backend histogram.

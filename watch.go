@@ -63,15 +63,8 @@ type Change struct {
 // ctx ends. A slow receiver delays polling; it does not lose changes.
 // Watch requires the get permission.
 func (s *Store) Watch(ctx context.Context, names []string, o WatchOptions) (<-chan Change, error) {
-	if err := s.check(ctx, opWatch, PermGet, names); err != nil {
-		s.sh.tel.count(opWatch, err)
+	if err := s.admit(ctx, opWatch, PermGet, names); err != nil {
 		return nil, err
-	}
-	for _, n := range names {
-		if err := s.validate(opWatch, n); err != nil {
-			s.sh.tel.count(opWatch, err)
-			return nil, err
-		}
 	}
 	names = dedupe(cloneNames(names))
 	o.withDefaults()
