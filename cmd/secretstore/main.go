@@ -1,0 +1,38 @@
+// Command secretstore keeps secrets — API keys, passwords, tokens — in an
+// encrypted store and hands them to scripts and programs without ever taking
+// them from, or putting them on, a command line.
+//
+// Usage:
+//
+//	secretstore [--store URL] COMMAND [ARGS]
+//
+// The commands are init, get, set, rm, ls, redact, rekey, version and
+// quickstart; "secretstore --help" and "secretstore COMMAND --help" document
+// them, with the store selection, environment, files and exit status. To try
+// it on a fresh machine:
+//
+//	go run ./cmd/secretstore quickstart
+//
+// By default the store is the encrypted file
+// $XDG_DATA_HOME/secretstore/secrets.db (~/.local/share/...) with its key in
+// $XDG_CONFIG_HOME/secretstore/key (~/.config/...), made by "secretstore
+// init"; --store or SECRETSTORE_URL select any store URL the secretstore
+// package can open instead.
+//
+// Exit status: 0 success, 1 error, 2 usage error, 3 a secret that was asked
+// for does not exist.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
