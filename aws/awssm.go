@@ -1,0 +1,432 @@
+package awssm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/secretstore-go/secretstore/aws/internal/awsname"
+	"github.com/secretstore-go/secretstore/driver"
+)
+
+// MaxValueSize is the largest value AWS Secrets Manager stores, in bytes, as
+// SecretString or SecretBinary. Set refuses larger values with code
+// [driver.InvalidValue] before any request.
+const MaxValueSize = 65536
+
+// MaxBatch is the most secrets one BatchGetSecretValue call may name.
+const MaxBatch = 20
+
+// DefaultRecoveryWindowDays is how long a removed secret can be restored
+// unless [Options.RecoveryWindowDays] says otherwise.
+const DefaultRecoveryWindowDays = 7
+
+// DefaultConcurrency is how many requests one Get sends at once unless
+// [Options.Concurrency] says otherwise. It matches the SDK's default number
+// of idle connections kept per host.
+const DefaultConcurrency = 10
+
+// The staging labels AWS attaches to a secret's current and previous
+// versions.
+const (
+	StageCurrent  = "AWSCURRENT"
+	StagePrevious = "AWSPREVIOUS"
+)
+
+// Options configure a [Store]. The zero value is the recommended setting.
+type Options struct {
+	// RecoveryWindowDays is how many days (7 to 30) a removed secret can
+	// still be restored in AWS, and is still listed there as scheduled for
+	// deletion. 0 means [DefaultRecoveryWindowDays]. Ignored with
+	// ForceDelete.
+	RecoveryWindowDays int
+
+	// ForceDelete makes Remove delete secrets at once, without a recovery
+	// window. A secret deleted this way cannot be restored.
+	ForceDelete bool
+
+	// KMSKeyID is the KMS key (ID, ARN or alias) that encrypts secrets this
+	// driver creates. Empty means the account's aws/secretsmanager key.
+	// Existing secrets keep their key.
+	KMSKeyID string
+
+	// Tags are put on secrets this driver creates.
+	Tags map[string]string
+
+	// Concurrency is the most requests one Get sends at once. 0 means
+	// [DefaultConcurrency].
+	Concurrency int
+}
+
+// Store is the AWS Secrets Manager driver. Use it through
+// [secretstore.New] or [secretstore.Open]; it is safe for concurrent use.
+type Store struct {
+	client  *secretsmanager.Client
+	opts    Options
+	noBatch atomic.Bool // BatchGetSecretValue was refused: use GetSecretValue
+}
+
+var (
+	_ driver.Store      = (*Store)(nil)
+	_ driver.Lister     = (*Store)(nil)
+	_ driver.ErrorCoder = (*Store)(nil)
+	_ driver.Aser       = (*Store)(nil)
+	_ driver.ErrorAser  = (*Store)(nil)
+)
+
+// New returns a driver that reaches Secrets Manager through client. Build
+// the client as usual (secretsmanager.NewFromConfig with the SDK's default
+// credential chain); its retryer handles throttling and transient errors.
+func New(client *secretsmanager.Client, opts Options) (*Store, error) {
+	if client == nil {
+		return nil, errors.New("awssm: nil client")
+	}
+	if opts.RecoveryWindowDays == 0 {
+		opts.RecoveryWindowDays = DefaultRecoveryWindowDays
+	}
+	if opts.RecoveryWindowDays < 7 || opts.RecoveryWindowDays > 30 {
+		return nil, fmt.Errorf("awssm: recovery window of %d days: AWS allows 7 to 30", opts.RecoveryWindowDays)
+	}
+	if opts.Concurrency == 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.Concurrency < 0 {
+		return nil, fmt.Errorf("awssm: negative concurrency %d", opts.Concurrency)
+	}
+	return &Store{client: client, opts: opts}, nil
+}
+
+// Get reads names. Two or more names go to BatchGetSecretValue, up to
+// [MaxBatch] per call and the calls concurrently; one name, or every name
+// once the batch call has been refused (not permitted, or not implemented by
+// an emulator), goes to GetSecretValue, concurrently. Names that do not
+// exist, or are scheduled for deletion, are absent from the result.
+func (s *Store) Get(ctx context.Context, names []string) (map[string]string, error) {
+	byAWS := make(map[string]string, len(names)) // AWS name → portable name
+	ids := make([]string, 0, len(names))
+	for _, n := range names {
+		id := awsname.Encode(n)
+		if _, dup := byAWS[id]; !dup {
+			byAWS[id] = n
+			ids = append(ids, id)
+		}
+	}
+	var out map[string]string
+	var mu sync.Mutex
+	put := func(id, value string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if out == nil {
+			out = make(map[string]string, len(ids))
+		}
+		out[byAWS[id]] = value
+	}
+	if len(ids) > 1 && !s.noBatch.Load() {
+		err := s.getBatches(ctx, ids, byAWS, put)
+		if err == nil || !batchRefused(err) {
+			return out, err
+		}
+		s.noBatch.Store(true)
+		out = nil
+	}
+	return out, s.getEach(ctx, ids, byAWS, put)
+}
+
+func (s *Store) getBatches(ctx context.Context, ids []string, byAWS map[string]string, put func(id, value string)) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.opts.Concurrency)
+	for chunk := range chunks(ids, MaxBatch) {
+		g.Go(func() error {
+			in := &secretsmanager.BatchGetSecretValueInput{SecretIdList: chunk}
+			for {
+				res, err := s.client.BatchGetSecretValue(ctx, in)
+				if err != nil {
+					return wrap("BatchGetSecretValue", nil, err)
+				}
+				for _, e := range res.SecretValues {
+					if v, ok := value(e.SecretString, e.SecretBinary); ok && e.Name != nil {
+						if _, asked := byAWS[*e.Name]; asked {
+							put(*e.Name, v)
+						}
+					}
+				}
+				for _, e := range res.Errors {
+					if err := batchError(e, byAWS); err != nil {
+						return err
+					}
+				}
+				if res.NextToken == nil || *res.NextToken == "" {
+					return nil
+				}
+				in.NextToken = res.NextToken
+			}
+		})
+	}
+	return g.Wait()
+}
+
+// batchError returns the error a per-secret error of a batch stands for, or
+// nil when it means the secret is missing.
+func batchError(e types.APIErrorType, byAWS map[string]string) error {
+	code, msg := aws.ToString(e.ErrorCode), aws.ToString(e.Message)
+	if code == codeNotFound || (code == codeInvalidRequest && aboutDeletion(msg)) {
+		return nil
+	}
+	id := aws.ToString(e.SecretId)
+	name, ok := byAWS[id]
+	if !ok {
+		name = id
+	}
+	return &Error{Op: "BatchGetSecretValue", Name: name, Code: code}
+}
+
+func (s *Store) getEach(ctx context.Context, ids []string, byAWS map[string]string, put func(id, value string)) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.opts.Concurrency)
+	for _, id := range ids {
+		g.Go(func() error {
+			v, ok, err := s.getStage(ctx, id, "")
+			if err != nil {
+				return wrap("GetSecretValue", []string{byAWS[id]}, err)
+			}
+			if ok {
+				put(id, v)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// getStage reads the version of the secret with AWS name id that carries
+// stage ("" for AWSCURRENT). A missing secret or version, or a secret
+// scheduled for deletion, is reported as ok == false without an error.
+func (s *Store) getStage(ctx context.Context, id, stage string) (string, bool, error) {
+	in := &secretsmanager.GetSecretValueInput{SecretId: &id}
+	if stage != "" {
+		in.VersionStage = &stage
+	}
+	res, err := s.client.GetSecretValue(ctx, in)
+	if err != nil {
+		if missing(err) {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	v, ok := value(res.SecretString, res.SecretBinary)
+	return v, ok, nil
+}
+
+// value returns the bytes of a secret version: its SecretString if it has
+// one, else its SecretBinary. An empty SecretString beside a SecretBinary
+// (as some emulators send) does not hide the binary value.
+func value(str *string, bin []byte) (string, bool) {
+	switch {
+	case str != nil && (*str != "" || len(bin) == 0):
+		return *str, true
+	case bin != nil:
+		return string(bin), true
+	}
+	return "", false
+}
+
+// Set writes value as the new AWSCURRENT version of name (the version it
+// replaces becomes AWSPREVIOUS). A value that is valid UTF-8 is written as
+// SecretString, any other as SecretBinary, so that Get returns the same
+// bytes. It puts the value; if the secret does not exist it creates it (with
+// [Options.KMSKeyID] and [Options.Tags]), and if another writer created it
+// meanwhile it puts again; if the secret is scheduled for deletion it
+// restores it first. The empty value and values over [MaxValueSize] bytes
+// are refused with code [driver.InvalidValue], since AWS stores neither.
+func (s *Store) Set(ctx context.Context, name, value string) error {
+	switch {
+	case value == "":
+		return driver.Errorf(driver.InvalidValue, "awssm: set %q: AWS Secrets Manager cannot store an empty value", name)
+	case len(value) > MaxValueSize:
+		return driver.Errorf(driver.InvalidValue, "awssm: set %q: the value has %d bytes, more than the %d AWS Secrets Manager stores", name, len(value), MaxValueSize)
+	}
+	id := awsname.Encode(name)
+	var str *string
+	var bin []byte
+	if utf8.ValidString(value) {
+		str = &value
+	} else {
+		bin = []byte(value)
+	}
+	// Each turn handles one change of the secret's state made by another
+	// writer; more turns than states means the state keeps changing.
+	for range 4 {
+		_, err := s.client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &id, SecretString: str, SecretBinary: bin})
+		switch {
+		case err == nil:
+			return nil
+		case isCode(err, codeNotFound):
+			in := &secretsmanager.CreateSecretInput{Name: &id, SecretString: str, SecretBinary: bin}
+			if s.opts.KMSKeyID != "" {
+				in.KmsKeyId = &s.opts.KMSKeyID
+			}
+			for k, v := range s.opts.Tags {
+				in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+			}
+			_, err = s.client.CreateSecret(ctx, in)
+			switch {
+			case err == nil:
+				return nil
+			case isCode(err, codeExists):
+				continue // another writer created it: put again
+			case pendingDeletion(err):
+				if err := s.restore(ctx, name, id); err != nil {
+					return err
+				}
+				continue
+			}
+			return wrap("CreateSecret", []string{name}, err)
+		case pendingDeletion(err):
+			if err := s.restore(ctx, name, id); err != nil {
+				return err
+			}
+			continue
+		default:
+			return wrap("PutSecretValue", []string{name}, err)
+		}
+	}
+	return driver.Errorf(driver.Conflict, "awssm: set %q: the secret kept changing state (created, deleted, restored) under concurrent writers", name)
+}
+
+// restore cancels the scheduled deletion of a secret. A secret that is gone
+// meanwhile is not an error: the caller's next put or create sees it.
+func (s *Store) restore(ctx context.Context, name, id string) error {
+	_, err := s.client.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: &id})
+	if err != nil && !isCode(err, codeNotFound) {
+		return wrap("RestoreSecret", []string{name}, err)
+	}
+	return nil
+}
+
+// Remove schedules the deletion of name with the recovery window of
+// [Options.RecoveryWindowDays], or deletes it at once with
+// [Options.ForceDelete]. A secret that does not exist, or is already
+// scheduled for deletion, is not an error.
+func (s *Store) Remove(ctx context.Context, name string) error {
+	id := awsname.Encode(name)
+	in := &secretsmanager.DeleteSecretInput{SecretId: &id}
+	if s.opts.ForceDelete {
+		in.ForceDeleteWithoutRecovery = aws.Bool(true)
+	} else {
+		in.RecoveryWindowInDays = aws.Int64(int64(s.opts.RecoveryWindowDays))
+	}
+	_, err := s.client.DeleteSecret(ctx, in)
+	if err != nil && !missing(err) {
+		return wrap("DeleteSecret", []string{name}, err)
+	}
+	return nil
+}
+
+// List returns the names that start with prefix, from ListSecrets with a
+// name filter, following every page. Secrets scheduled for deletion are not
+// listed, nor secrets whose AWS names no portable name maps to (see "Names"
+// in the package documentation). Note that ListSecrets is eventually
+// consistent in AWS: a secret written a moment ago may not be listed yet.
+func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
+	in := &secretsmanager.ListSecretsInput{MaxResults: aws.Int32(100)}
+	if f := awsname.FilterPrefix(prefix); f != "" {
+		in.Filters = []types.Filter{{Key: types.FilterNameStringTypeName, Values: []string{f}}}
+	}
+	var out []string
+	for p := secretsmanager.NewListSecretsPaginator(s.client, in); p.HasMorePages(); {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, wrap("ListSecrets", []string{prefix}, err)
+		}
+		for _, e := range page.SecretList {
+			if e.DeletedDate != nil {
+				continue
+			}
+			if n, ok := awsname.Decode(aws.ToString(e.Name)); ok && strings.HasPrefix(n, prefix) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out, nil
+}
+
+// GetVersions returns the value of name's AWSCURRENT version and of its
+// AWSPREVIOUS version, read concurrently ([driver.Versioner], used by the
+// portable Store's Versions and Rotate). current is nil when name does not
+// exist (or is scheduled for deletion); previous is nil when there is no
+// previous version.
+func (s *Store) GetVersions(ctx context.Context, name string) (current, previous *string, err error) {
+	id := awsname.Encode(name)
+	var vals [2]*string
+	g, gctx := errgroup.WithContext(ctx)
+	for i, stage := range []string{StageCurrent, StagePrevious} {
+		g.Go(func() error {
+			v, ok, err := s.getStage(gctx, id, stage)
+			if err != nil {
+				return err
+			}
+			if ok {
+				vals[i] = &v
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, wrap("GetSecretValue", []string{name}, err)
+	}
+	if vals[0] == nil {
+		return nil, nil, nil
+	}
+	return vals[0], vals[1], nil
+}
+
+// As sets target to the driver's client when target is a
+// **secretsmanager.Client, or to the driver itself when target is a
+// **Store (to reach the driver of a store opened by URL).
+func (s *Store) As(target any) bool {
+	switch t := target.(type) {
+	case **secretsmanager.Client:
+		*t = s.client
+	case **Store:
+		*t = s
+	default:
+		return false
+	}
+	return true
+}
+
+// ErrorAs reaches the SDK's own error types behind err, such as
+// *types.ResourceNotFoundException or smithy.APIError.
+func (s *Store) ErrorAs(err error, target any) bool { return errors.As(err, target) }
+
+// Close releases the client's idle connections when its HTTP client can
+// (an *http.Client can; the SDK's default client keeps them until they time
+// out). The client is not used afterwards.
+func (s *Store) Close() error {
+	if c, ok := s.client.Options().HTTPClient.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+	return nil
+}
+
+// chunks yields ids in slices of at most n.
+func chunks(ids []string, n int) func(yield func([]string) bool) {
+	return func(yield func([]string) bool) {
+		for len(ids) > 0 {
+			k := min(n, len(ids))
+			if !yield(ids[:k:k]) {
+				return
+			}
+			ids = ids[k:]
+		}
+	}
+}

@@ -1,0 +1,750 @@
+package awssm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go"
+	"github.com/sivchari/kumo"
+
+	"github.com/secretstore-go/secretstore"
+	awssm "github.com/secretstore-go/secretstore/aws"
+	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/storetest"
+)
+
+// newClient returns a real SDK client for a test endpoint: static test
+// credentials, and the standard retryer without backoff delays or a retry
+// quota, so that retried errors cost no time.
+func newClient(endpoint string, hc *http.Client) *secretsmanager.Client {
+	o := secretsmanager.Options{
+		Region:       "eu-west-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "test-secret-key", ""),
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 3
+			o.RateLimiter = ratelimit.None
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		}),
+	}
+	if hc != nil {
+		o.HTTPClient = hc
+	}
+	return secretsmanager.New(o)
+}
+
+func newStore(t testing.TB, endpoint string, hc *http.Client, opts awssm.Options) *awssm.Store {
+	t.Helper()
+	d, err := awssm.New(newClient(endpoint, hc), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// testEnv points the SDK's default chain at static test credentials and
+// away from this machine's AWS files and instance metadata.
+func testEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", "")
+}
+
+// startKumo starts the kumo emulator in-process and returns its URL, behind
+// a proxy that passes one request at a time: kumo v0.33.1's GetSecretValue
+// writes the secret's last-accessed date under a read lock, which the race
+// detector reports when two reads of one secret overlap. The driver still
+// sends its requests concurrently; only kumo handles them in turn.
+func startKumo(t testing.TB) string {
+	srv := kumo.NewServer()
+	t.Cleanup(srv.Close)
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	var mu sync.Mutex
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	return proxy.URL
+}
+
+// TestConformanceKumo runs the whole conformance suite through the real SDK
+// against the kumo emulator in-process, opening the driver by URL with the
+// SDK's default configuration chain. kumo implements neither
+// BatchGetSecretValue (so Get takes the GetSecretValue fallback) nor
+// RestoreSecret (so the suite removes with force-delete, since a name
+// removed with a recovery window could not be written again).
+func TestConformanceKumo(t *testing.T) {
+	testEnv(t)
+	u := "awssm://?region=eu-west-1&force-delete=true&endpoint=" + url.QueryEscape(startKumo(t))
+	storetest.Run(t, storetest.Harness{
+		Open: func(t *testing.T) driver.Store {
+			parsed, err := url.Parse(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := awssm.OpenURL(t.Context(), parsed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return noVersions{d}
+		},
+		MaxValueSize:  awssm.MaxValueSize,
+		NoEmptyValues: true,
+	})
+}
+
+// noVersions is the driver without [driver.Versioner], for kumo: v0.33.1
+// moves AWSCURRENT to AWSPREVIOUS but never takes AWSPREVIOUS off older
+// versions, so after three writes it answers AWSPREVIOUS with any older
+// version. TestGetVersionsKumo covers what it gets right; the fake covers
+// the rest.
+type noVersions struct{ d *awssm.Store }
+
+func (n noVersions) Get(ctx context.Context, names []string) (map[string]string, error) {
+	return n.d.Get(ctx, names)
+}
+func (n noVersions) Set(ctx context.Context, name, value string) error {
+	return n.d.Set(ctx, name, value)
+}
+func (n noVersions) Remove(ctx context.Context, name string) error { return n.d.Remove(ctx, name) }
+func (n noVersions) Close() error                                  { return n.d.Close() }
+func (n noVersions) List(ctx context.Context, prefix string) ([]string, error) {
+	return n.d.List(ctx, prefix)
+}
+func (n noVersions) ErrorCode(err error) driver.Code { return n.d.ErrorCode(err) }
+
+// TestConformanceFake runs the suite against the protocol fake with the
+// default options: Get through BatchGetSecretValue, Remove with the 7-day
+// recovery window, and Set of a removed name through RestoreSecret.
+func TestConformanceFake(t *testing.T) {
+	f := newFake(t)
+	storetest.Run(t, storetest.Harness{
+		Open: func(t *testing.T) driver.Store {
+			return newStore(t, f.srv.URL, nil, awssm.Options{})
+		},
+		MaxValueSize:  awssm.MaxValueSize,
+		NoEmptyValues: true,
+	})
+	if f.count("BatchGetSecretValue") == 0 || f.count("RestoreSecret") == 0 {
+		t.Fatalf("the suite did not take the batch (%d calls) and restore (%d calls) paths",
+			f.count("BatchGetSecretValue"), f.count("RestoreSecret"))
+	}
+	if f.count("GetSecretValue") == 0 {
+		t.Fatal("one-name reads did not use GetSecretValue")
+	}
+}
+
+func names(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("app/tenant:%d/key-%02d", i%3, i)
+	}
+	return out
+}
+
+func seed(t testing.TB, st *secretstore.Store, ns []string) {
+	t.Helper()
+	for _, n := range ns {
+		if err := st.Set(context.Background(), n, "value of "+n); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestGetTwentyOneRoundTrip counts requests at the server: 20 names are one
+// BatchGetSecretValue call, 45 are three (run concurrently).
+func TestGetTwentyOneRoundTrip(t *testing.T) {
+	f := newFake(t)
+	st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+	ns := names(45)
+	seed(t, st, ns)
+	for _, n := range []int{20, 45} {
+		f.resetCounts()
+		ss, err := st.Get(t.Context(), ns[:n]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ss) != n {
+			t.Fatalf("Get of %d names returned %d", n, len(ss))
+		}
+		for _, name := range ns[:n] {
+			if ss.Reveal(name) != "value of "+name {
+				t.Fatalf("%q has the wrong value", name)
+			}
+		}
+		want := (n + awssm.MaxBatch - 1) / awssm.MaxBatch
+		if got := f.count(""); got != want || f.count("BatchGetSecretValue") != want {
+			t.Fatalf("Get of %d names made %d requests (%d batch calls), want %d batch calls", n, got, f.count("BatchGetSecretValue"), want)
+		}
+	}
+}
+
+// TestBatchPerSecretErrors: in a BatchGetSecretValue response, a missing or
+// deleted secret is missing; any other per-secret error fails the Get,
+// classified, naming the secret but not repeating AWS's message.
+func TestBatchPerSecretErrors(t *testing.T) {
+	f := newFake(t)
+	d := newStore(t, f.srv.URL, nil, awssm.Options{})
+	st := secretstore.New(d, secretstore.EnableSet(true), secretstore.EnableRemove(true))
+	ctx := t.Context()
+	seed(t, st, []string{"a", "b", "gone"})
+	if err := st.Remove(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	ss, err := st.Get(ctx, "a", "b", "never", "gone")
+	if err != nil {
+		t.Fatalf("Get with missing and deleted names: %v", err)
+	}
+	if len(ss) != 2 || !ss.Has("a") || !ss.Has("b") {
+		t.Fatalf("Get returned %d secrets, want a and b", len(ss))
+	}
+	const canary = "aws-message-canary"
+	f.mu.Lock()
+	f.itemErr = func(id string) (string, string) {
+		if id == "b" {
+			return "DecryptionFailure", "cannot decrypt " + canary
+		}
+		return "", ""
+	}
+	f.mu.Unlock()
+	_, err = st.Get(ctx, "a", "b")
+	if !errors.Is(err, secretstore.ErrPermissionDenied) {
+		t.Fatalf("Get with a per-secret DecryptionFailure: %v, want ErrPermissionDenied", err)
+	}
+	if strings.Contains(err.Error(), canary) || !strings.Contains(err.Error(), `"b"`) || !strings.Contains(err.Error(), "DecryptionFailure") {
+		t.Fatalf("error %q: want the name and code, not AWS's message", err)
+	}
+	var ae *awssm.Error
+	if !errors.As(err, &ae) || ae.Code != "DecryptionFailure" || ae.Name != "b" {
+		t.Fatalf("errors.As(*awssm.Error) = %+v", ae)
+	}
+}
+
+// TestBatchRefusedFallsBack: when BatchGetSecretValue is refused, Get reads
+// every name with GetSecretValue, concurrently, and does not try the batch
+// call again.
+func TestBatchRefusedFallsBack(t *testing.T) {
+	for _, code := range []string{"AccessDeniedException", "InvalidAction"} {
+		t.Run(code, func(t *testing.T) {
+			f := newFake(t)
+			st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+			ns := names(5)
+			seed(t, st, ns)
+			f.mu.Lock()
+			f.fail = func(action string, _ *fakeReq) (int, string, string) {
+				if action == "BatchGetSecretValue" {
+					return 400, code, "no"
+				}
+				return 0, "", ""
+			}
+			f.mu.Unlock()
+			for range 2 {
+				ss, err := st.Get(t.Context(), append(ns, "missing")...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(ss) != len(ns) {
+					t.Fatalf("Get returned %d secrets, want %d", len(ss), len(ns))
+				}
+			}
+			if b, g := f.count("BatchGetSecretValue"), f.count("GetSecretValue"); b != 1 || g != 2*(len(ns)+1) {
+				t.Fatalf("%d batch and %d single calls, want 1 and %d", b, g, 2*(len(ns)+1))
+			}
+		})
+	}
+}
+
+// TestKumoFallback proves the emulator answers the batch call as not
+// implemented and that Get of many names still works against it.
+func TestKumoFallback(t *testing.T) {
+	c := newClient(startKumo(t), nil)
+	_, err := c.BatchGetSecretValue(t.Context(), &secretsmanager.BatchGetSecretValueInput{SecretIdList: []string{"a"}})
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "InvalidAction" {
+		t.Fatalf("kumo BatchGetSecretValue: %v, want InvalidAction (if kumo implements it now, drop the fallback note in the docs)", err)
+	}
+	d, err := awssm.New(c, awssm.Options{ForceDelete: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := secretstore.New(d, secretstore.EnableSet(true))
+	ns := names(25)
+	seed(t, st, ns)
+	ss, err := st.Get(t.Context(), ns...)
+	if err != nil || len(ss) != len(ns) {
+		t.Fatalf("Get of %d names on kumo: %d secrets, %v", len(ns), len(ss), err)
+	}
+}
+
+// TestValuesStringAndBinary: Set writes valid UTF-8 as SecretString and
+// anything else as SecretBinary; Get returns either byte-exact, including
+// secrets written by other tools.
+func TestValuesStringAndBinary(t *testing.T) {
+	f := newFake(t)
+	st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+	ctx := t.Context()
+	text, bin := "pässwörd\x00\n", "\xff\x00\xfe"
+	if err := st.Set(ctx, "text", text); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Set(ctx, "bin", bin); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	ts, bs := f.secrets["text"].versions[0], f.secrets["bin"].versions[0]
+	f.mu.Unlock()
+	if ts.str == nil || *ts.str != text || ts.bin != nil {
+		t.Fatalf("a UTF-8 value was not written as SecretString")
+	}
+	if bs.str != nil || string(bs.bin) != bin {
+		t.Fatalf("a non-UTF-8 value was not written as SecretBinary")
+	}
+	// Written by another tool: a UTF-8 value as SecretBinary.
+	f.seed("other/bin-text", nil, []byte("plain text"))
+	s := "json"
+	f.seed("other/string", &s, nil)
+	ss, err := st.Get(ctx, "text", "bin", "other/bin-text", "other/string")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n, want := range map[string]string{"text": text, "bin": bin, "other/bin-text": "plain text", "other/string": "json"} {
+		if ss.Reveal(n) != want {
+			t.Errorf("%q: the value differs from what was written", n)
+		}
+	}
+	// The empty value and one over the limit never reach AWS.
+	f.resetCounts()
+	if err := st.Set(ctx, "e", ""); !errors.Is(err, secretstore.ErrInvalidValue) {
+		t.Fatalf("Set of the empty value: %v, want ErrInvalidValue", err)
+	}
+	if err := st.Set(ctx, "big", strings.Repeat("x", awssm.MaxValueSize+1)); !errors.Is(err, secretstore.ErrInvalidValue) {
+		t.Fatalf("Set of a value over the limit: %v, want ErrInvalidValue", err)
+	}
+	if n := f.count(""); n != 0 {
+		t.Fatalf("refused values made %d requests", n)
+	}
+}
+
+// TestSetRestoresAndVersions: a removed name (scheduled for deletion) reads
+// as missing, and Set restores it, then writes; the value it replaced is
+// AWSPREVIOUS.
+func TestSetRestoresAndVersions(t *testing.T) {
+	f := newFake(t)
+	d := newStore(t, f.srv.URL, nil, awssm.Options{})
+	st := secretstore.New(d, secretstore.EnableSet(true), secretstore.EnableRemove(true))
+	ctx := t.Context()
+	seed(t, st, []string{"db:password"})
+	if err := st.Set(ctx, "db:password", "second"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Remove(ctx, "db:password"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Remove(ctx, "db:password"); err != nil {
+		t.Fatalf("Remove of a name already scheduled for deletion: %v", err)
+	}
+	if v, err := st.Versions(ctx, "db:password"); err != nil || v.HasCurrent || v.HasPrevious {
+		t.Fatalf("Versions of a removed name = %v, %v, %v; want none", v.HasCurrent, v.HasPrevious, err)
+	}
+	f.resetCounts()
+	if err := st.Set(ctx, "db:password", "third"); err != nil {
+		t.Fatal(err)
+	}
+	if r, p := f.count("RestoreSecret"), f.count("PutSecretValue"); r != 1 || p != 2 {
+		t.Fatalf("Set of a removed name: %d restores, %d puts; want 1 and 2", r, p)
+	}
+	v, err := st.Versions(ctx, "db:password")
+	if err != nil || v.Current.Reveal() != "third" || v.Previous.Reveal() != "second" {
+		t.Fatalf("Versions after restore: %v (want third and second)", err)
+	}
+}
+
+// TestGetVersionsKumo: the emulator keeps AWSPREVIOUS, so the driver's
+// version read is proven against it too.
+func TestGetVersionsKumo(t *testing.T) {
+	d := newStore(t, startKumo(t), nil, awssm.Options{ForceDelete: true})
+	ctx := t.Context()
+	if cur, prev, err := d.GetVersions(ctx, "rot/key"); err != nil || cur != nil || prev != nil {
+		t.Fatalf("GetVersions of a missing name = %v, %v, %v", cur, prev, err)
+	}
+	if err := d.Set(ctx, "rot/key", "one"); err != nil {
+		t.Fatal(err)
+	}
+	if cur, prev, err := d.GetVersions(ctx, "rot/key"); err != nil || cur == nil || *cur != "one" || prev != nil {
+		t.Fatalf("GetVersions after one Set: %v", err)
+	}
+	if err := d.Set(ctx, "rot/key", "two"); err != nil {
+		t.Fatal(err)
+	}
+	if cur, prev, err := d.GetVersions(ctx, "rot/key"); err != nil || cur == nil || *cur != "two" || prev == nil || *prev != "one" {
+		t.Fatalf("GetVersions after two Sets: %v", err)
+	}
+}
+
+// TestSetCreateRace: when another writer creates the secret between this
+// writer's put (not found) and create (exists), Set puts again and wins.
+func TestSetCreateRace(t *testing.T) {
+	f := newFake(t)
+	d := newStore(t, f.srv.URL, nil, awssm.Options{KMSKeyID: "alias/app", Tags: map[string]string{"team": "pay"}})
+	f.mu.Lock()
+	f.fail = func(action string, req *fakeReq) (int, string, string) {
+		if action == "CreateSecret" && f.calls[action] == 1 {
+			other := "other writer"
+			f.secrets[req.Name] = &fakeSecret{current: -1, previous: -1}
+			f.secrets[req.Name].put(&other, nil)
+			return 400, "ResourceExistsException", "exists"
+		}
+		return 0, "", ""
+	}
+	f.mu.Unlock()
+	if err := d.Set(t.Context(), "new", "mine"); err != nil {
+		t.Fatal(err)
+	}
+	if p, c := f.count("PutSecretValue"), f.count("CreateSecret"); p != 2 || c != 1 {
+		t.Fatalf("%d puts and %d creates, want 2 and 1", p, c)
+	}
+	if cur, prev, err := d.GetVersions(t.Context(), "new"); err != nil || *cur != "mine" || *prev != "other writer" {
+		t.Fatalf("GetVersions after the race: %v", err)
+	}
+	// Many writers creating one name at once all succeed.
+	f.mu.Lock()
+	f.fail = nil
+	f.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Go(func() { errs <- d.Set(t.Context(), "contended", fmt.Sprint(i)) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if s := f.secrets["contended"]; s == nil || len(s.versions) != 8 || s.kmsKey != "alias/app" || s.tags["team"] != "pay" {
+		t.Fatalf("contended secret: %+v; want 8 versions, the KMS key and the tag", s)
+	}
+}
+
+// TestRemoveOptions: the recovery window (default 7 days) or force deletion
+// reach DeleteSecret as configured.
+func TestRemoveOptions(t *testing.T) {
+	for _, tc := range []struct {
+		opts   awssm.Options
+		window int
+		force  bool
+	}{
+		{awssm.Options{}, 7, false},
+		{awssm.Options{RecoveryWindowDays: 30}, 30, false},
+		{awssm.Options{ForceDelete: true}, 0, true},
+	} {
+		f := newFake(t)
+		d := newStore(t, f.srv.URL, nil, tc.opts)
+		var got fakeReq
+		f.mu.Lock()
+		f.fail = func(action string, req *fakeReq) (int, string, string) {
+			if action == "DeleteSecret" {
+				got = *req
+			}
+			return 0, "", ""
+		}
+		f.mu.Unlock()
+		if err := d.Set(t.Context(), "x", "v"); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Remove(t.Context(), "x"); err != nil {
+			t.Fatal(err)
+		}
+		f.mu.Lock()
+		if got.RecoveryWindowInDays != tc.window || got.ForceDeleteWithoutRecovery != tc.force {
+			t.Errorf("%+v: DeleteSecret got window %d, force %v", tc.opts, got.RecoveryWindowInDays, got.ForceDeleteWithoutRecovery)
+		}
+		f.mu.Unlock()
+	}
+	if _, err := awssm.New(newClient("http://127.0.0.1:1", nil), awssm.Options{RecoveryWindowDays: 3}); err == nil {
+		t.Fatal("New accepted a 3-day recovery window")
+	}
+}
+
+// TestErrors: AWS errors become portable classes, the SDK's retryer retries
+// throttling and server errors, and no error repeats AWS's message.
+func TestErrors(t *testing.T) {
+	const canary = "body-canary-1234"
+	for _, tc := range []struct {
+		action, code string
+		status       int
+		failures     int // then success
+		want         error
+	}{
+		{"GetSecretValue", "ThrottlingException", 400, 2, nil},
+		{"GetSecretValue", "ThrottlingException", 400, 3, secretstore.ErrUnavailable},
+		{"GetSecretValue", "InternalServiceError", 500, 3, secretstore.ErrUnavailable},
+		{"GetSecretValue", "SomethingNew", 503, 3, secretstore.ErrUnavailable},
+		{"GetSecretValue", "AccessDeniedException", 400, 1, secretstore.ErrPermissionDenied},
+		{"GetSecretValue", "UnrecognizedClientException", 400, 1, secretstore.ErrPermissionDenied},
+		{"PutSecretValue", "InvalidRequestException", 400, 1, secretstore.ErrConflict},
+		{"PutSecretValue", "ValidationException", 400, 1, secretstore.ErrInvalidValue},
+		{"PutSecretValue", "LimitExceededException", 400, 3, secretstore.ErrUnavailable},
+		{"DeleteSecret", "InvalidRequestException", 400, 1, secretstore.ErrConflict},
+		{"ListSecrets", "AccessDeniedException", 400, 1, secretstore.ErrPermissionDenied},
+	} {
+		t.Run(tc.action+"/"+tc.code+fmt.Sprint(tc.failures), func(t *testing.T) {
+			f := newFake(t)
+			st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}),
+				secretstore.EnableSet(true), secretstore.EnableRemove(true))
+			seed(t, st, []string{"k"})
+			f.mu.Lock()
+			f.fail = func(action string, _ *fakeReq) (int, string, string) {
+				if action == tc.action && f.calls[action] <= tc.failures {
+					return tc.status, tc.code, "message with " + canary
+				}
+				return 0, "", ""
+			}
+			f.mu.Unlock()
+			f.resetCounts()
+			var err error
+			switch tc.action {
+			case "GetSecretValue":
+				var ss secretstore.Secrets
+				ss, err = st.Get(t.Context(), "k")
+				if err == nil && ss.Reveal("k") != "value of k" {
+					t.Fatal("Get after retries: wrong value")
+				}
+			case "PutSecretValue":
+				err = st.Set(t.Context(), "k", "v2")
+			case "DeleteSecret":
+				err = st.Remove(t.Context(), "k")
+			case "ListSecrets":
+				_, err = st.List(t.Context(), "")
+			}
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("after %d retried failures: %v", tc.failures, err)
+				}
+				if n := f.count(tc.action); n != tc.failures+1 {
+					t.Fatalf("%d attempts, want %d", n, tc.failures+1)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("error %v (code %v), want %v", err, secretstore.Code(err), tc.want)
+			}
+			if strings.Contains(err.Error(), canary) {
+				t.Fatalf("the error repeats AWS's message: %q", err)
+			}
+			if !strings.Contains(err.Error(), tc.code) {
+				t.Fatalf("the error %q does not name AWS's code", err)
+			}
+			var api smithy.APIError
+			if !st.ErrorAs(err, &api) || api.ErrorCode() != tc.code {
+				t.Fatalf("ErrorAs(smithy.APIError) did not reach the SDK's error")
+			}
+		})
+	}
+}
+
+// TestUnreachable: a connection refused is Unavailable, with no body.
+func TestUnreachable(t *testing.T) {
+	f := newFake(t)
+	u := f.srv.URL
+	f.srv.Close()
+	st := secretstore.New(newStore(t, u, nil, awssm.Options{}))
+	_, err := st.Get(t.Context(), "a", "b")
+	if !errors.Is(err, secretstore.ErrUnavailable) {
+		t.Fatalf("Get from a closed endpoint: %v, want ErrUnavailable", err)
+	}
+}
+
+// TestList: ListSecrets pages are followed, names map back, names that ends
+// in '-' and six characters are found, and secrets that no portable name
+// maps to (made by other tools) are left out.
+func TestList(t *testing.T) {
+	f := newFake(t)
+	st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+	ctx := t.Context()
+	var want []string
+	for i := range 130 {
+		want = append(want, fmt.Sprintf("p/t:%03d", i))
+	}
+	want = append(want, "p/x-abcdef", "p/-abcdef", "p/==")
+	seed(t, st, want)
+	seed(t, st, []string{"q/other", "P/upper"})
+	v := "x"
+	f.seed("p/stray=x", &v, nil)  // not an encoding
+	f.seed("p/y-abcdef", &v, nil) // ambiguous ARN suffix: not an encoding
+	f.resetCounts()
+	got, err := st.List(ctx, "p/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("List = %d names, want %d: %q", len(got), len(want), got)
+	}
+	if n := f.count("ListSecrets"); n != 2 {
+		t.Fatalf("%d ListSecrets pages, want 2", n)
+	}
+	for _, prefix := range []string{"p/x-", "p/x-abcdef", "p/-", "p/=", "p/t:12"} {
+		got, err := st.List(ctx, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var exp []string
+		for _, n := range want {
+			if strings.HasPrefix(n, prefix) {
+				exp = append(exp, n)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, exp) {
+			t.Errorf("List(%q) = %q, want %q", prefix, got, exp)
+		}
+	}
+}
+
+// TestOpenURL: the parameters reach the driver; keys, hosts, paths and
+// unknown parameters are refused without repeating the URL.
+func TestOpenURL(t *testing.T) {
+	testEnv(t)
+	if !slices.Contains(secretstore.Schemes(), awssm.Scheme) {
+		t.Fatalf("scheme %q not registered", awssm.Scheme)
+	}
+	f := newFake(t)
+	ctx := t.Context()
+	st, err := secretstore.Open(ctx, "awssm://?region=eu-west-1&endpoint="+url.QueryEscape(f.srv.URL)+
+		"&recovery-window=10&kms-key=alias%2Fk&tag=team%3Dpay&tag=env%3Dtest&max-attempts=2&concurrency=4",
+		secretstore.EnableSet(true), secretstore.EnableRemove(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var got fakeReq
+	f.mu.Lock()
+	f.fail = func(action string, req *fakeReq) (int, string, string) {
+		if action == "DeleteSecret" {
+			got = *req
+		}
+		if action == "GetSecretValue" {
+			return 500, "InternalServiceError", ""
+		}
+		return 0, "", ""
+	}
+	f.mu.Unlock()
+	if err := st.Set(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Remove(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	f.resetCounts()
+	if _, _, err := st.Lookup(ctx, "k"); !errors.Is(err, secretstore.ErrUnavailable) {
+		t.Fatalf("Lookup on a failing server: %v", err)
+	}
+	f.mu.Lock()
+	s := f.secrets["k"]
+	window := got.RecoveryWindowInDays
+	f.mu.Unlock()
+	if s.kmsKey != "alias/k" || s.tags["team"] != "pay" || s.tags["env"] != "test" || window != 10 {
+		t.Fatalf("URL options not applied: kms %q, tags %v, window %d", s.kmsKey, s.tags, window)
+	}
+	if n := f.count("GetSecretValue"); n != 2 {
+		t.Fatalf("max-attempts=2 made %d attempts", n)
+	}
+	var c *secretsmanager.Client
+	var d *awssm.Store
+	if !st.As(&c) || c == nil || !st.As(&d) || d == nil {
+		t.Fatal("As did not reach the client and the driver")
+	}
+	var other *http.Client
+	if st.As(&other) {
+		t.Fatal("As accepted an unsupported target")
+	}
+
+	for _, bad := range []string{
+		"awssm://AKIDSECRET:hunter2@?region=eu-west-1",
+		"awssm://host?region=eu-west-1",
+		"awssm:///path?region=eu-west-1",
+		"awssm://?region=eu-west-1&access-key=hunter2",
+		"awssm://?region=eu-west-1&recovery-window=3",
+		"awssm://?region=eu-west-1&force-delete=maybe",
+		"awssm://?region=eu-west-1&endpoint=ftp%3A%2F%2Fx",
+		"awssm://?region=eu-west-1&region=us-east-1",
+		"awssm://?region=eu-west-1&tag=novalue",
+		"awssm://",
+	} {
+		st, err := secretstore.Open(ctx, bad)
+		if err == nil {
+			st.Close()
+			t.Errorf("Open(%q) succeeded", bad)
+			continue
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("Open error repeats the URL: %q", err)
+		}
+	}
+}
+
+// TestLive runs the suite against real AWS Secrets Manager. It is opt-in:
+// set SECRETSTORE_AWS_LIVE=1 with credentials and a region in the SDK's
+// usual places, and optionally SECRETSTORE_AWS_URL (default
+// "awssm://?recovery-window=7"). It writes and removes secrets under
+// "storetest/"; removed ones stay scheduled for deletion for the window.
+func TestLive(t *testing.T) {
+	if os.Getenv("SECRETSTORE_AWS_LIVE") != "1" {
+		t.Skip("live AWS test: set SECRETSTORE_AWS_LIVE=1 with AWS credentials and a region to run it")
+	}
+	raw := os.Getenv("SECRETSTORE_AWS_URL")
+	if raw == "" {
+		raw = "awssm://?recovery-window=7"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal("SECRETSTORE_AWS_URL is not a URL")
+	}
+	storetest.Run(t, storetest.Harness{
+		Open: func(t *testing.T) driver.Store {
+			d, err := awssm.OpenURL(t.Context(), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		},
+		MaxValueSize:  awssm.MaxValueSize,
+		NoEmptyValues: true,
+	})
+}

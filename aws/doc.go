@@ -1,0 +1,118 @@
+// Package awssm is the AWS Secrets Manager driver of secretstore, built on
+// the official SDK (github.com/aws/aws-sdk-go-v2/service/secretsmanager). Its
+// import path ends in /aws; its package name is awssm, after its URL scheme:
+//
+//	import awssm "github.com/secretstore-go/secretstore/aws"
+//
+//	store, err := secretstore.Open(ctx, "awssm://?region=eu-west-1")
+//	// or, with a client built in code:
+//	d, err := awssm.New(secretsmanager.NewFromConfig(cfg), awssm.Options{})
+//	store := secretstore.New(d)
+//
+// The driver maps names and moves values; the portable Store adds every
+// guard (permissions, name checks, scoping, caching, error classes). It
+// implements [driver.Store], [driver.Lister], [driver.Versioner] (AWSCURRENT
+// and AWSPREVIOUS), [driver.ErrorCoder], [driver.Aser] (to
+// *secretsmanager.Client and *Store) and [driver.ErrorAser].
+//
+// Credentials and configuration come from the SDK's default chain
+// (environment, shared config and credentials files, SSO, web identity,
+// container and instance roles); never from code or URLs.
+//
+// # URLs
+//
+// "awssm://" takes no host or path, only these query parameters:
+//
+//   - region: the AWS region, such as eu-west-1. Without it, the SDK's
+//     (AWS_REGION, the profile's region); opening fails if there is none.
+//   - profile: a profile of the shared config and credentials files.
+//   - endpoint: an http or https URL to send requests to instead of AWS's
+//     (a VPC endpoint, an emulator).
+//   - recovery-window: days (7 to 30) a removed secret stays restorable;
+//     default 7. See [Options.RecoveryWindowDays].
+//   - force-delete: true to delete without recovery. See
+//     [Options.ForceDelete].
+//   - kms-key: the KMS key for secrets the driver creates. See
+//     [Options.KMSKeyID].
+//   - tag: key=value, a tag for secrets the driver creates; repeatable.
+//   - max-attempts: attempts per request of the SDK's retryer (default 3).
+//   - concurrency: requests one Get sends at once (default 10).
+//
+// Anything else, user information in the URL and repeated parameters are
+// refused, and errors never repeat the URL.
+//
+// # Names
+//
+// Portable names use ASCII letters, digits and . _ - : @ + = / and have at
+// most 256 bytes; AWS names use letters, digits and / _ + = . @ - and have
+// at most 512. The mapping, with '=' as its escape character, is:
+//
+//   - ':' becomes "=c" and '=' becomes "=e";
+//   - a '-' that would be followed by exactly six more characters becomes
+//     "=h", since AWS appends '-' and six random characters to a secret's
+//     ARN and a name that already ends that way makes partial ARNs
+//     ambiguous;
+//   - every other byte is itself.
+//
+// So "tenant:acme:stripeApiKey" is the AWS secret "tenant=cacme=cstripeApiKey"
+// and "db/primary/password" is itself: a secret made by other tools is read
+// under its own name unless its name has '=' or ends in '-' and six
+// characters. The mapping is prefix-free, so it is reversible and distinct
+// names never collide; an AWS name is at most twice as long as its portable
+// name (at most 512 bytes). List leaves out AWS names that are not the
+// mapping of any portable name. FuzzNameMapping (in internal/awsname) checks the round trip,
+// injectivity, the output alphabet, the length and the suffix rule. AWS
+// secret names are case-sensitive, as portable names are.
+//
+// # Values
+//
+// Set writes a value that is valid UTF-8 as SecretString and any other value
+// as SecretBinary; Get returns a version's SecretString if it has one and
+// its SecretBinary otherwise. Both are the exact bytes written, so every
+// value round-trips, and secrets written by other tools in either form are
+// read byte for byte. AWS stores at most [MaxValueSize] (65,536) bytes and
+// refuses an empty SecretString; an empty SecretBinary would be a value
+// other tools cannot tell from none. So Set refuses larger values and the
+// empty value with code [driver.InvalidValue], before any request (the
+// suite runs with NoEmptyValues).
+//
+// # Requests
+//
+//   - Get of two or more names: BatchGetSecretValue, up to 20 names per
+//     call, the calls concurrently (so up to 20 names are one round trip).
+//     A per-secret ResourceNotFoundException, or an InvalidRequestException
+//     about deletion, means missing; any other per-secret error fails the
+//     Get, classified. When the batch call itself is refused (no
+//     permission for it, or not implemented by an emulator), Get uses
+//     GetSecretValue concurrently from then on. One name: GetSecretValue.
+//   - Set: PutSecretValue; on ResourceNotFoundException, CreateSecret; if
+//     another writer created it first (ResourceExistsException), put again;
+//     a secret scheduled for deletion is restored (RestoreSecret) first.
+//   - Remove: DeleteSecret with the recovery window, or forced. A missing
+//     secret, or one already scheduled for deletion, is not an error.
+//   - List: ListSecrets with a name filter, every page.
+//   - GetVersions: GetSecretValue of AWSCURRENT and AWSPREVIOUS, at once.
+//
+// Throttling and transient errors are retried by the SDK's retryer, with
+// backoff. Errors are [*Error]s naming the operation, the secret, AWS's
+// error code, the HTTP status and the request ID, never AWS's message or a
+// response body; errors.As reaches the SDK's error types behind them.
+//
+// # Proof
+//
+// The conformance suite (storetest) runs through the real SDK against the
+// Secrets Manager emulator github.com/sivchari/kumo (v0.33.1) in-process,
+// opened by URL with the SDK's default configuration chain. kumo does not
+// implement BatchGetSecretValue or RestoreSecret, and keeps AWSPREVIOUS on
+// every older version, so against it Get takes the GetSecretValue fallback,
+// the suite removes with force-delete, and versions are checked after two
+// writes only. The suite runs a second time against an httptest server in
+// the tests that speaks the AWS JSON 1.1 protocol with the documented
+// responses and error codes, with the default options: batch reads
+// (including per-secret errors), the recovery window, restore before
+// write, and AWSPREVIOUS after many writes. Focused tests against that
+// server count requests (20 names are one round trip), inject throttling,
+// server and access errors, and check that errors carry no response text.
+// TestLive runs the suite against real AWS when SECRETSTORE_AWS_LIVE=1 and
+// credentials are present; it is skipped otherwise.
+package awssm
