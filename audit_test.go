@@ -104,3 +104,38 @@ func ExampleWithAudit() {
 	store.Lookup(ctx, "paymentApiKey")
 	// Output: {"level":"INFO","msg":"secretstore audit","store":"billing","op":"lookup","names":["paymentApiKey"],"caller":{"service":"billing-v1","command":"chargeCard","tenant":"acme"},"outcome":"ok","cached":false}
 }
+
+type known struct {
+	mu sync.Mutex
+	v  map[string]bool
+}
+
+func (k *known) Add(v string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.v[v] = true
+}
+
+func TestKnownValuesSeeEveryValue(t *testing.T) {
+	ctx := context.Background()
+	for _, cached := range []bool{false, true} {
+		k := &known{v: map[string]bool{}}
+		opts := []secretstore.Option{secretstore.WithLogger(nil), secretstore.WithKnownValues(k), secretstore.EnableSet(true)}
+		if cached {
+			opts = append(opts, secretstore.WithCache(secretstore.CacheOptions{}))
+		}
+		s := secretstore.New(memstore.New(map[string]string{"a": "A", "b": "B", "c": "C", "v": "V1"}), opts...)
+		s.Lookup(ctx, "a")
+		s.Get(ctx, "b", "c")
+		s.Set(ctx, "d", "D")
+		s.Set(ctx, "v", "V2")
+		s.Versions(ctx, "v")
+		r, _ := s.Rotate(ctx, "e", secretstore.RandomValue(12, secretstore.Alphanumeric))
+		for _, v := range []string{"A", "B", "C", "D", "V1", "V2", r.Reveal()} {
+			if !k.v[v] {
+				t.Errorf("cached=%v: the registry was not told of a value of %d bytes", cached, len(v))
+			}
+		}
+		s.Close()
+	}
+}

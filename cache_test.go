@@ -78,7 +78,7 @@ func TestCacheFetchesMisses(t *testing.T) {
 
 func TestCacheTTL(t *testing.T) {
 	d := newCounting(map[string]string{"k": "v1"})
-	s, clk := cached(d, CacheOptions{TTL: time.Minute, NegativeTTL: 10 * time.Second})
+	s, clk := cached(d, CacheOptions{TTL: time.Minute, NegativeTTL: 10 * time.Second, RefreshAhead: -1})
 	ctx := context.Background()
 	s.Lookup(ctx, "k")
 	s.Lookup(ctx, "gone")

@@ -20,7 +20,24 @@ type config struct {
 	meter     metric.MeterProvider
 	rootSpans bool
 	audit     AuditSink
+	known     KnownValues
 }
+
+// KnownValues is told of every secret value a store handles, so that it can
+// mask them where code revealed and printed one (see package secretlog, whose
+// Registry implements it). Add is called on the operation's goroutine for
+// each value read or written, often with values it has seen: it must be
+// cheap for those and safe for concurrent use.
+type KnownValues interface {
+	Add(value string)
+}
+
+// WithKnownValues tells k of every value the store reads (from the backend,
+// the cache being filled from it, or a driver's in-memory fast path),
+// writes, rotates to, or reads as a previous version. A cache hit was told
+// when the cache was filled. The cost, one Add per value on the fast path, is
+// paid only with this option.
+func WithKnownValues(k KnownValues) Option { return func(c *config) { c.known = k } }
 
 // Perm is a set of permitted operations. See [Store.Narrow].
 type Perm uint8

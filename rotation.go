@@ -46,6 +46,8 @@ func (s *Store) Versions(ctx context.Context, name string) (Versions, error) {
 	default:
 		var cur, prev *string
 		cur, prev, err = vr.GetVersions(ctx, s.key(name))
+		s.observe(cur)
+		s.observe(prev)
 		v = Versions{Current: Secret{p: cur}, Previous: Secret{p: prev}, HasCurrent: cur != nil, HasPrevious: prev != nil}
 	}
 	err = s.wrap(opVersions.String(), names, err)
@@ -104,6 +106,7 @@ func (s *Store) rotate(ctx context.Context, key string, gen Generator) (*string,
 	if err != nil {
 		return nil, errors.New("the generator failed") // its error may quote what it made
 	}
+	s.observe(&v)
 	if conditional {
 		err = sw.CompareAndSwap(ctx, key, old, v)
 	} else {

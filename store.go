@@ -36,6 +36,7 @@ type shared struct {
 	logger   *slog.Logger
 	cache    *cache
 	tel      *telemetry
+	known    KnownValues // nil unless WithKnownValues
 	closed   atomic.Bool
 	once     sync.Once
 	closeErr error
@@ -49,7 +50,7 @@ func New(d driver.Store, opts ...Option) *Store {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	sh := &shared{drv: d, name: cfg.name, logger: cfg.logger}
+	sh := &shared{drv: d, name: cfg.name, logger: cfg.logger, known: cfg.known}
 	sh.lookuper, _ = d.(driver.Lookuper)
 	s := &Store{sh: sh, perms: cfg.perms}
 	if cfg.cache != nil {
@@ -172,6 +173,7 @@ func (s *Store) lookup(ctx context.Context, name string) (sec Secret, ok, cached
 		if err != nil {
 			return Secret{}, false, false, s.wrap(opLookup.String(), []string{name}, err)
 		}
+		s.observe(p)
 		return Secret{p: p}, p != nil, false, nil
 	}
 	m, err := s.fetch(ctx, opLookup, []string{s.key(name)})
@@ -296,6 +298,7 @@ func (s *Store) getValid(ctx context.Context, o op, names []string, fresh bool) 
 func (s *Store) lookupAll(ctx context.Context, lk driver.Lookuper, names []string, ss Secrets) error {
 	if len(names) == 1 {
 		p, err := lk.Lookup(ctx, s.key(names[0]))
+		s.observe(p)
 		if p != nil {
 			ss[names[0]] = Secret{p: p}
 		}
@@ -312,6 +315,7 @@ func (s *Store) lookupAll(ctx context.Context, lk driver.Lookuper, names []strin
 	}
 	for i, n := range names {
 		if p := b.vals[i]; p != nil {
+			s.observe(p)
 			ss[n] = Secret{p: p}
 		}
 	}
@@ -348,7 +352,20 @@ func (s *Store) fetch(ctx context.Context, o op, keys []string) (map[string]stri
 	start := time.Now()
 	m, err := s.sh.drv.Get(ctx, keys)
 	s.sh.tel.timeBackend(ctx, o, start, err)
+	if k := s.sh.known; k != nil {
+		for _, v := range m {
+			k.Add(v)
+		}
+	}
 	return m, err
+}
+
+// observe tells the known-values registry, if any, of a value read from a
+// driver's in-memory fast path.
+func (s *Store) observe(p *string) {
+	if k := s.sh.known; k != nil && p != nil {
+		k.Add(*p)
+	}
 }
 
 // load reads keys through the cache's coalescing of concurrent misses.
@@ -381,6 +398,7 @@ func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *st
 		return err
 	}
 	ctx, sp := s.sh.tel.start(ctx, s.prefix, o, names)
+	s.observe(val) // known before it reaches the backend, or any error about it
 	key := s.key(name)
 	start := time.Now()
 	err := ctx.Err() // nothing reaches the backend on a canceled context
