@@ -1,0 +1,141 @@
+// Package azure is the Azure Key Vault driver of secretstore, on the
+// official SDK (azsecrets) with a credential the caller chooses. It
+// implements [driver.Store], [driver.Lister], [driver.Versioner],
+// [driver.ErrorCoder], [driver.Aser] and [driver.ErrorAser]; use it through
+// the portable [secretstore.Store], which adds every guard (permissions,
+// name checks, scoping, caching, error classes):
+//
+//	d, err := azure.New("https://myvault.vault.azure.net/", azure.Options{Credential: cred})
+//	store := secretstore.New(d, secretstore.EnableSet(true))
+//	// or
+//	store, err := secretstore.Open(ctx, "azurekv://myvault.vault.azure.net")
+//
+// # Proof
+//
+// No Key Vault emulator can be installed where this driver is developed.
+// The driver's tests run the full storetest conformance suite through the
+// real azsecrets client against kvfake (azure/internal/kvfake), a stateful
+// fake of Key Vault's documented secrets REST API, twice: served in-process
+// through the client's transport, and over TLS by an httptest server. The
+// fake answers with Key Vault's status codes and error bodies: challenge
+// authentication (401 with WWW-Authenticate), 404 for missing names,
+// case-insensitive names, versions with creation times to the second, soft
+// delete (a write to a deleted but recoverable name gets 409 with inner code
+// ObjectIsDeletedButRecoverable), recover and purge, all three finishing
+// asynchronously (deterministically, after a number of requests), disabled
+// versions (403), and injected failures such as 429 with Retry-After. What
+// the fake cannot prove is Key Vault's exact timing and any undocumented
+// behaviour; an opt-in live test runs the same suite against a real vault
+// when SECRETSTORE_AZURE_VAULT_URL is set (it is skipped, visibly,
+// otherwise).
+//
+// # URLs
+//
+// The package registers the scheme "azurekv" with [secretstore.Register]:
+//
+//	azurekv://<vault-name>.vault.azure.net[?parameters]
+//
+// opens the vault https://<vault-name>.vault.azure.net/ (any Key Vault DNS
+// suffix works, such as vault.azure.cn). The URL takes no port, user, path
+// or fragment. Parameters, each at most once; an unknown one is an error:
+//
+//   - credential: default (azidentity's DefaultAzureCredential, the
+//     default), environment, managedidentity, workloadidentity or azurecli.
+//   - clientid: the client ID of a user-assigned managed identity or of a
+//     workload identity (with credential=managedidentity or
+//     workloadidentity).
+//   - rawnames=true: names are Key Vault names as they are ([Options.RawNames]).
+//   - contenttype=<type>: the content type of text values ([Options.ContentType]).
+//   - ondeleted=recover|purge: what Set does with a deleted but recoverable
+//     secret of the same name; recover is the default ([Options.PurgeDeleted]).
+//   - purgeonremove=true: Remove purges ([Options.PurgeOnRemove]).
+//   - concurrency=<n>: requests in flight per Get ([Options.MaxConcurrency]).
+//   - pollinterval=<duration>, maxwait=<duration>: pacing of the waits for
+//     Key Vault's asynchronous deletion, recovery and purge ([Options.PollInterval],
+//     [Options.MaxWait]).
+//
+// Other settings (a custom transport, retry policy or sovereign cloud) need
+// [New] with [Options.ClientOptions].
+//
+// # Names
+//
+// Key Vault names are 1 to 127 ASCII letters, digits and dashes, compared
+// without regard to case; portable names are case-sensitive and use eight
+// more characters. The driver maps each portable name to a Key Vault name
+// that only it can stand for, in lower case:
+//
+//   - a lower-case letter or a digit stays as it is;
+//   - an upper-case letter becomes '-' and the letter in lower case
+//     ("apiKey" → "api-key");
+//   - '/' . _ : @ + = and '-' become "-0" to "-7" in that order
+//     ("db/password" → "db-0password", "tenant:acme" → "tenant-3acme",
+//     "a-b" → "a-7b").
+//
+// Every character becomes one or two characters of which only a leading one
+// can be '-', so the mapping is reversible, no two names map to names that
+// differ only in case, and the result never holds two dashes in a row. A
+// name whose mapping is longer than 127 characters is hashed instead: the
+// first at most 73 characters of its mapping (whole escapes only), "--",
+// and the SHA-256 of the portable name in lower-case unpadded base32 (52
+// characters), 127 at most in all. Its secret carries the portable name in
+// the tag [NameTag], which List reads and which Get checks (a secret that
+// carries another name is a conflict, not a value). So every portable name
+// (up to 256 bytes) can be stored; no name is refused for its length.
+//
+// List maps names back and skips Key Vault names the driver did not make
+// (those that do not decode, or not to a valid portable name, or hashed
+// names without a matching tag). [Store.KeyVaultName] tells which Key Vault
+// name holds a portable name.
+//
+// With [Options.RawNames], names are used as they are, for vaults whose
+// names were written by other tools: only legal Key Vault names are
+// accepted (others fail with code driver.InvalidName before any request),
+// and, as in Key Vault, two names that differ only in case are one secret.
+//
+// # Values
+//
+// Key Vault holds strings of at most 25,600 bytes ([MaxValueSize]). Text
+// (valid UTF-8 without a NUL byte, including the empty value) is stored as
+// it is, with [Options.ContentType] if set. Any other value is stored in
+// standard base64 with the content type [BinaryContentType], and decoded by
+// Get, so binary values round-trip exactly; they may have up to 19,200
+// bytes. A value over the limit fails with code driver.InvalidValue before
+// any request.
+//
+// # Deletion, recovery and purge
+//
+// Key Vault soft-deletes: a deleted secret keeps its name, with its
+// versions, for the vault's retention period. Remove deletes and waits
+// until Key Vault reports the secret as deleted (or gone, in a vault
+// without soft delete); it purges only with [Options.PurgeOnRemove].
+// Removing a missing name succeeds. Set of a name that is deleted but
+// recoverable (409 ObjectIsDeletedButRecoverable) recovers it, waits until
+// it can be read, and writes the new value as its newest version; with
+// [Options.PurgeDeleted] it purges it instead. Key Vault finishes these
+// operations asynchronously; the driver polls (GetDeletedSecret or
+// GetSecret) with exponential backoff, bounded by the context and
+// [Options.MaxWait]. A write that meets another operation under way (409)
+// is retried the same way.
+//
+// # Reads
+//
+// Get reads every name concurrently, at most [Options.MaxConcurrency] at a
+// time (Key Vault has no batch read); 404 is a missing name.
+// [Store.GetVersions] returns the current and the previous value, for
+// rotation; since Key Vault dates versions to the second, every Set tags the
+// version it writes with [WrittenTag] (the writer's clock), which orders
+// versions of the same second. With [NameTag] on hashed names, the driver
+// adds at most two of a version's 15 tags. Throttling (429) and transient failures (408, 500, 502, 503,
+// 504) are retried by the SDK's retry policy, which honours Retry-After.
+//
+// # Errors
+//
+// Errors name the operation, the Key Vault name, the HTTP status and Key
+// Vault's error codes, never a response body (azcore.ResponseError prints
+// one; the driver's errors wrap it without printing it) and never a value.
+// Classes: 401 and 403 (and credential failures) are permission denied, 404
+// not found, 409 conflict, 408, 429 and 5xx unavailable, 400 on Set and 413
+// an invalid value. [secretstore.Store.ErrorAs] reaches the
+// *azcore.ResponseError behind an error; [secretstore.Store.As] the
+// *azsecrets.Client.
+package azure

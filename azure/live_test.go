@@ -1,0 +1,33 @@
+package azure_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/secretstore-go/secretstore/azure"
+	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/storetest"
+)
+
+// TestLiveVault runs the conformance suite against a real Key Vault, with
+// azidentity's DefaultAzureCredential, when SECRETSTORE_AZURE_VAULT_URL is
+// set (for example https://myvault.vault.azure.net/). The identity needs the
+// secrets get, list, set, delete, recover and purge permissions: the suite's
+// names are purged on removal, so that a run leaves nothing behind, not even
+// recoverable.
+func TestLiveVault(t *testing.T) {
+	u := os.Getenv("SECRETSTORE_AZURE_VAULT_URL")
+	if u == "" {
+		t.Skip("SECRETSTORE_AZURE_VAULT_URL is not set: no live Key Vault test (the fake vault tests ran instead)")
+	}
+	storetest.Run(t, storetest.Harness{
+		Open: func(t *testing.T) driver.Store {
+			d, err := azure.New(u, azure.Options{PurgeOnRemove: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		},
+		MaxValueSize: azure.MaxValueSize,
+	})
+}

@@ -1,0 +1,41 @@
+package azure
+
+import (
+	"encoding/base64"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxValueSize is the largest value Key Vault stores, in bytes of the stored
+// string: 25 KiB. A value kept in base64 (see [BinaryContentType]) may have
+// at most 19,200 bytes before encoding.
+const MaxValueSize = 25 << 10
+
+// BinaryContentType is the content type of a secret whose value the driver
+// keeps in standard base64 (with padding) because it is not text Key Vault
+// can hold: not valid UTF-8, or holding a NUL byte. Get decodes it back, so
+// every value round-trips exactly; other readers of the vault can tell such a
+// secret by this content type.
+const BinaryContentType = "application/vnd.secretstore.base64"
+
+// encodeValue returns the string Key Vault stores for value and whether it is
+// in base64.
+func encodeValue(value string) (stored string, binary bool) {
+	if utf8.ValidString(value) && !strings.Contains(value, "\x00") {
+		return value, false
+	}
+	return base64.StdEncoding.EncodeToString([]byte(value)), true
+}
+
+// decodeValue returns the value a stored string stands for, given the
+// secret's content type.
+func decodeValue(stored string, contentType *string) (string, bool) {
+	if contentType == nil || *contentType != BinaryContentType {
+		return stored, true
+	}
+	b, err := base64.StdEncoding.Strict().DecodeString(stored)
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
+}
