@@ -6,8 +6,8 @@
 //
 //	secretstore [--store URL] COMMAND [ARGS]
 //
-// The commands are init, get, set, rm, ls, redact, rekey, version and
-// quickstart; "secretstore --help" and "secretstore COMMAND --help" document
+// The commands are init, get, set, rm, ls, redact, rekey, rotate, watch,
+// version and quickstart; "secretstore --help" and "secretstore COMMAND --help" document
 // them, with the store selection, environment, files and exit status. To try
 // it on a fresh machine:
 //

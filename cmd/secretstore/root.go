@@ -247,6 +247,8 @@ func (a *app) rootCmd() *cobra.Command {
 		a.lsCmd(),
 		a.redactCmd(),
 		a.rekeyCmd(),
+		a.rotateCmd(),
+		a.watchCmd(),
 		a.versionCmd(),
 		a.quickstartCmd(),
 	)
