@@ -21,7 +21,14 @@ type config struct {
 	rootSpans bool
 	audit     AuditSink
 	known     KnownValues
+	keepOpen  bool
 }
+
+// CloseDriver(false) leaves the driver open when the Store is closed, for a
+// driver shared by several Stores (say, a cached one for a service's reads and
+// an uncached one for administration); whoever made the driver closes it.
+// The default is true: the Store owns its driver.
+func CloseDriver(on bool) Option { return func(c *config) { c.keepOpen = !on } }
 
 // KnownValues is told of every secret value a store handles, so that it can
 // mask them where code revealed and printed one (see package secretlog, whose

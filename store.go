@@ -37,6 +37,7 @@ type shared struct {
 	cache    *cache
 	tel      *telemetry
 	known    KnownValues // nil unless WithKnownValues
+	keepOpen bool        // CloseDriver(false)
 	closed   atomic.Bool
 	once     sync.Once
 	closeErr error
@@ -50,7 +51,7 @@ func New(d driver.Store, opts ...Option) *Store {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	sh := &shared{drv: d, name: cfg.name, logger: cfg.logger, known: cfg.known}
+	sh := &shared{drv: d, name: cfg.name, logger: cfg.logger, known: cfg.known, keepOpen: cfg.keepOpen}
 	sh.lookuper, _ = d.(driver.Lookuper)
 	s := &Store{sh: sh, perms: cfg.perms}
 	if cfg.cache != nil {
@@ -505,6 +506,9 @@ func (s *Store) Close() error {
 			sh.cache.close()
 		}
 		sh.tel.close()
+		if sh.keepOpen {
+			return
+		}
 		if err := sh.drv.Close(); err != nil {
 			sh.closeErr = s.wrap("close", nil, err)
 		}

@@ -338,3 +338,20 @@ func FuzzOpenURL(f *testing.F) {
 		}
 	})
 }
+
+func TestCloseDriverFalse(t *testing.T) {
+	n := 0
+	d := closeCounter{memstore.New(nil), &n}
+	a := secretstore.New(d, secretstore.CloseDriver(false), secretstore.WithLogger(nil))
+	if err := a.Close(); err != nil || n != 0 {
+		t.Fatalf("CloseDriver(false) closed the driver: %d, %v", n, err)
+	}
+	if _, err := a.Get(context.Background(), "x"); !errors.Is(err, secretstore.ErrClosed) {
+		t.Fatalf("the Store itself must still close: %v", err)
+	}
+	b := secretstore.New(d, secretstore.WithLogger(nil))
+	b.Close()
+	if n != 1 {
+		t.Fatal("the owning Store did not close the driver")
+	}
+}

@@ -30,7 +30,9 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -41,6 +43,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
@@ -621,7 +624,7 @@ var cases = []testCase{
 	{"Permissions", func(t *testing.T, e *env) {
 		name := e.n("perm")
 		e.set(t, name, "v")
-		ro := secretstore.New(noClose{e.drv}, secretstore.WithLogger(e.logger)) // defaults: get only
+		ro := secretstore.New(e.drv, secretstore.CloseDriver(false), secretstore.WithLogger(e.logger)) // defaults: get only
 		if err := ro.Set(e.ctx, name, "w"); !errors.Is(err, secretstore.ErrDisabled) {
 			t.Fatalf("Set on a default store: %v, want ErrDisabled", err)
 		}
@@ -657,6 +660,75 @@ var cases = []testCase{
 			t.Fatal("Accepts does not take exactly the current and the previous value")
 		}
 		e.want(t, name, "v3") // the current value is what Get reads
+	}},
+	{"RotationWindow", func(t *testing.T, e *env) {
+		// A writer rotates a signing key; a reader with a cache and a watch
+		// picks the new key up after one poll, and during the window
+		// verifies tokens signed with either key, then only with the two
+		// newest.
+		if _, ok := e.drv.(driver.Versioner); !ok {
+			t.Skip("the driver keeps no previous versions")
+		}
+		name := e.n("rotation/signing-key")
+		e.set(t, name, "key-1-"+e.canary)
+		reader := secretstore.New(e.drv, secretstore.CloseDriver(false), secretstore.WithLogger(e.logger),
+			secretstore.WithCache(secretstore.CacheOptions{TTL: time.Hour}))
+		defer reader.Close()
+		ctx, cancel := context.WithCancel(e.ctx)
+		defer cancel()
+		changes, err := reader.Watch(ctx, []string{name}, secretstore.WatchOptions{Interval: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatalf("Watch: %v", err)
+		}
+		sign := func(key string) []byte {
+			m := hmac.New(sha256.New, []byte(key))
+			m.Write([]byte("token-payload"))
+			return m.Sum(nil)
+		}
+		verify := func(mac []byte) bool {
+			v, err := reader.Versions(e.ctx, name)
+			if err != nil {
+				t.Fatalf("Versions: %v", err)
+			}
+			ok := false
+			for _, k := range []struct {
+				has bool
+				s   secretstore.Secret
+			}{{v.HasCurrent, v.Current}, {v.HasPrevious, v.Previous}} {
+				ok = (k.has && hmac.Equal(mac, sign(k.s.Reveal()))) || ok
+			}
+			return ok
+		}
+		old := sign("key-1-" + e.canary)
+		k2, err := e.store.Rotate(e.ctx, name, secretstore.RandomValue(32, secretstore.Alphanumeric))
+		if err != nil {
+			t.Fatalf("Rotate: %v", err)
+		}
+		select {
+		case c := <-changes:
+			if c.Err != nil || c.Name != name {
+				t.Fatalf("watch event: %+v", c)
+			}
+		case <-time.After(time.Minute): // a bound on a broken watch, not a synchronisation
+			t.Fatal("the reader's watch saw no change")
+		}
+		cur, _, err := reader.Lookup(e.ctx, name)
+		if err != nil || cur.Reveal() != k2.Reveal() {
+			t.Fatalf("after the watch event the reader's cache serves the old key (err %v)", err)
+		}
+		if !verify(old) || !verify(sign(k2.Reveal())) {
+			t.Fatal("during the rotation window a token signed with either key must verify")
+		}
+		k3, err := e.store.Rotate(e.ctx, name, secretstore.RandomValue(32, secretstore.Alphanumeric))
+		if err != nil {
+			t.Fatalf("second Rotate: %v", err)
+		}
+		if verify(old) {
+			t.Fatal("a token signed with a key two rotations old still verifies")
+		}
+		if !verify(sign(k2.Reveal())) || !verify(sign(k3.Reveal())) {
+			t.Fatal("tokens signed with the current or previous key must verify")
+		}
 	}},
 	{"Rotate", func(t *testing.T, e *env) {
 		name := e.n("rotate/key")
@@ -790,9 +862,3 @@ var readOnlyCases = []testCase{
 		wg.Wait()
 	}},
 }
-
-// noClose lets a second portable Store share the test's driver without
-// closing it.
-type noClose struct{ driver.Store }
-
-func (noClose) Close() error { return nil }
