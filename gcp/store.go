@@ -1,0 +1,596 @@
+package gcp
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	secretmanager "cloud.google.com/go/secretmanager/apiv1"
+	"cloud.google.com/go/secretmanager/apiv1/secretmanagerpb"
+	gax "github.com/googleapis/gax-go/v2"
+	"github.com/secretstore-go/secretstore"
+	"github.com/secretstore-go/secretstore/driver"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/api/iterator"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// MaxValueSize is the largest value Secret Manager holds: 64 KiB, its
+// documented payload limit.
+const MaxValueSize = 64 << 10
+
+// Defaults of [Options].
+const (
+	// DefaultConcurrency is the default bound on the calls one Get has in
+	// flight.
+	DefaultConcurrency = 16
+	// DefaultMaxAttempts is the default number of tries of one call.
+	DefaultMaxAttempts = 5
+)
+
+// DefaultBackoff is the pause between attempts when [Options.Backoff] is
+// zero: from 250 ms, doubling up to 8 s, each pause drawn at random up to
+// that bound (gax's jitter).
+var DefaultBackoff = gax.Backoff{Initial: 250 * time.Millisecond, Max: 8 * time.Second, Multiplier: 2}
+
+// listPageSize is the page size asked of ListSecrets and ListSecretVersions.
+const listPageSize = 1000
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Options configure a [Store]. The zero value is ready to use: Application
+// Default Credentials, automatic replication, Remove deletes.
+type Options struct {
+	// ClientOptions are passed to secretmanager.NewClient: credentials,
+	// endpoint, gRPC dial options and so on. Without any, the client finds
+	// Application Default Credentials and talks to
+	// secretmanager.googleapis.com:443.
+	ClientOptions []option.ClientOption
+
+	// Client, when set, is the client to use instead of making one from
+	// ClientOptions (which must then be empty). Close does not close it.
+	Client *secretmanager.Client
+
+	// Replication is the replication policy of the secrets Set creates; nil
+	// means automatic. Existing secrets are never changed.
+	Replication *secretmanagerpb.Replication
+
+	// Labels are set on the secrets Set creates.
+	Labels map[string]string
+
+	// DisableOnRemove makes Remove disable every enabled version of the
+	// secret instead of deleting the secret: recoverable with
+	// EnableSecretVersion (or the console), while Get reports the name
+	// missing and Set adds a new version as usual.
+	DisableOnRemove bool
+
+	// Concurrency bounds the calls one Get (or List with DisableOnRemove)
+	// has in flight; 0 means DefaultConcurrency.
+	Concurrency int
+
+	// MaxAttempts is how many times one call is tried when it fails with
+	// UNAVAILABLE or RESOURCE_EXHAUSTED, the first try included; 0 means
+	// DefaultMaxAttempts and 1 turns retries off.
+	MaxAttempts int
+
+	// Backoff shapes the pauses between attempts; the zero value means
+	// DefaultBackoff.
+	Backoff gax.Backoff
+}
+
+// Store is a [driver.Store] for Google Secret Manager, also implementing
+// [driver.Lister], [driver.ErrorCoder], [driver.ErrorAser] and
+// [driver.Aser]. Use it through the portable [secretstore.Store]:
+// secretstore.New(store, ...). It is safe for concurrent use.
+type Store struct {
+	client    *secretmanager.Client
+	ownClient bool
+	parent    string // projects/<project>
+	opts      Options
+	call      []gax.CallOption
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var (
+	_ driver.Store      = (*Store)(nil)
+	_ driver.Lister     = (*Store)(nil)
+	_ driver.ErrorCoder = (*Store)(nil)
+	_ driver.ErrorAser  = (*Store)(nil)
+	_ driver.Aser       = (*Store)(nil)
+	_ driver.Versioner  = (*Store)(nil)
+)
+
+// New returns a Store for the secrets of a Google Cloud project (its id or
+// number). Unless opts.Client is set it makes a client, which finds
+// credentials now (Application Default Credentials unless
+// opts.ClientOptions say otherwise) but does not call the service.
+func New(ctx context.Context, project string, opts Options) (*Store, error) {
+	if err := checkProject(project); err != nil {
+		return nil, err
+	}
+	if opts.Concurrency < 0 || opts.MaxAttempts < 0 {
+		return nil, errors.New("gcpsm: Concurrency and MaxAttempts must not be negative")
+	}
+	if opts.Concurrency == 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.MaxAttempts == 0 {
+		opts.MaxAttempts = DefaultMaxAttempts
+	}
+	if opts.Backoff == (gax.Backoff{}) {
+		opts.Backoff = DefaultBackoff
+	}
+	s := &Store{client: opts.Client, parent: "projects/" + project, opts: opts}
+	if s.client == nil {
+		c, err := secretmanager.NewClient(ctx, opts.ClientOptions...)
+		if err != nil {
+			return nil, fmt.Errorf("gcpsm: making the Secret Manager client: %w", err)
+		}
+		s.client, s.ownClient = c, true
+	} else if len(opts.ClientOptions) > 0 {
+		return nil, errors.New("gcpsm: Options.Client and Options.ClientOptions are exclusive")
+	}
+	attempts, bo := opts.MaxAttempts, opts.Backoff
+	s.call = []gax.CallOption{gax.WithRetry(func() gax.Retryer {
+		return &retryer{left: attempts - 1, bo: bo}
+	})}
+	return s, nil
+}
+
+// checkProject accepts project ids (letters, digits, '-'), numbers and
+// domain-scoped ids ("example.com:project").
+func checkProject(project string) error {
+	if project == "" {
+		return errors.New("gcpsm: empty project")
+	}
+	for _, c := range []byte(project) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == ':') {
+			return fmt.Errorf("gcpsm: project %q: byte %q is not allowed in a project id", project, c)
+		}
+	}
+	return nil
+}
+
+// retryer retries UNAVAILABLE and RESOURCE_EXHAUSTED, left more times.
+type retryer struct {
+	left int
+	bo   gax.Backoff
+}
+
+func (r *retryer) Retry(err error) (time.Duration, bool) {
+	if r.left <= 0 {
+		return 0, false
+	}
+	switch status.Code(err) {
+	case codes.Unavailable, codes.ResourceExhausted:
+		r.left--
+		return r.bo.Pause(), true
+	}
+	return 0, false
+}
+
+// Project returns the resource name of the store's project,
+// "projects/<project>".
+func (s *Store) Project() string { return s.parent }
+
+func (s *Store) secretName(id string) string { return s.parent + "/secrets/" + id }
+
+// Get reads the newest enabled version of every name, with at most
+// [Options.Concurrency] calls in flight. A name without a secret or without
+// an enabled version is absent from the result.
+func (s *Store) Get(ctx context.Context, names []string) (map[string]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(names))
+	for i, n := range names {
+		id, err := SecretID(n)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	if len(names) == 1 {
+		v, ok, _, err := s.current(ctx, names[0], ids[0])
+		if err != nil || !ok {
+			return nil, err
+		}
+		return map[string]string{names[0]: v}, nil
+	}
+	vals := make([]string, len(names))
+	found := make([]bool, len(names))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.opts.Concurrency)
+	for i := range names {
+		g.Go(func() error {
+			v, ok, _, err := s.current(gctx, names[i], ids[i])
+			vals[i], found[i] = v, ok
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, err
+	}
+	var out map[string]string
+	for i, n := range names {
+		if found[i] {
+			if out == nil {
+				out = make(map[string]string, len(names))
+			}
+			out[n] = vals[i]
+		}
+	}
+	return out, nil
+}
+
+// current reads the value of the newest enabled version of a secret, and
+// that version's number. "latest" names the most recently created version,
+// whatever its state: when that one is disabled or destroyed
+// (FAILED_PRECONDITION), current reads the newest enabled one instead.
+func (s *Store) current(ctx context.Context, name, id string) (val string, ok bool, num int64, err error) {
+	val, num, err = s.access(ctx, name, s.secretName(id)+"/versions/latest")
+	switch codeOf(err) {
+	case codes.OK:
+		return val, true, num, nil
+	case codes.NotFound:
+		return "", false, 0, nil
+	case codes.FailedPrecondition:
+	default:
+		return "", false, 0, err
+	}
+	nums, err := s.enabledVersions(ctx, name, id)
+	if err != nil || len(nums) == 0 {
+		return "", false, 0, err
+	}
+	var refused error
+	for _, n := range nums {
+		val, num, err = s.access(ctx, name, s.secretName(id)+"/versions/"+strconv.FormatInt(n, 10))
+		switch codeOf(err) {
+		case codes.OK:
+			return val, true, num, nil
+		case codes.NotFound:
+			continue // deleted since it was listed
+		case codes.FailedPrecondition:
+			// Disabled or destroyed since it was listed, or refused for
+			// another reason (a disabled encryption key): an error, unless
+			// an older version can be read.
+			refused = err
+			continue
+		}
+		return "", false, 0, err
+	}
+	return "", false, 0, refused
+}
+
+// access reads one version (a full resource name) and checks its checksum.
+func (s *Store) access(ctx context.Context, name, version string) (string, int64, error) {
+	resp, err := s.client.AccessSecretVersion(ctx, &secretmanagerpb.AccessSecretVersionRequest{Name: version}, s.call...)
+	if err != nil {
+		return "", 0, callError(ctx, "AccessSecretVersion", name, err)
+	}
+	data := resp.GetPayload().GetData()
+	if want := resp.GetPayload().DataCrc32C; want != nil && int64(crc32.Checksum(data, castagnoli)) != *want {
+		clear(data)
+		return "", 0, fmt.Errorf("gcpsm: AccessSecretVersion %q: %w", name, ErrCorrupt)
+	}
+	v := string(data)
+	clear(data)
+	return v, versionNumber(resp.GetName()), nil
+}
+
+// versionNumber returns the number at the end of a version's resource name,
+// or 0.
+func versionNumber(name string) int64 {
+	n, err := strconv.ParseInt(name[strings.LastIndexByte(name, '/')+1:], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// enabledVersions returns the numbers of a secret's enabled versions, newest
+// first; none when the secret does not exist.
+func (s *Store) enabledVersions(ctx context.Context, name, id string) ([]int64, error) {
+	it := s.client.ListSecretVersions(ctx, &secretmanagerpb.ListSecretVersionsRequest{
+		Parent:   s.secretName(id),
+		Filter:   "state:ENABLED",
+		PageSize: listPageSize,
+	}, s.call...)
+	var nums []int64
+	for {
+		v, err := it.Next()
+		if err == iterator.Done {
+			break
+		}
+		if err != nil {
+			if status.Code(err) == codes.NotFound {
+				return nil, nil
+			}
+			return nil, callError(ctx, "ListSecretVersions", name, err)
+		}
+		// The filter is a request; check the state anyway.
+		if n := versionNumber(v.GetName()); n > 0 && v.GetState() == secretmanagerpb.SecretVersion_ENABLED {
+			nums = append(nums, n)
+		}
+	}
+	slices.SortFunc(nums, func(a, b int64) int { return cmp.Compare(b, a) })
+	return nums, nil
+}
+
+// GetVersions returns the current value of name and the value it had
+// before the last Set that changed it, the shape filestore's GetVersions
+// has. current is the newest enabled version (nil when name does not exist
+// or has no enabled version); previous is the newest older enabled version
+// whose value differs from current (nil when there is none). Setting a name
+// to its current value therefore keeps the previous value reachable, and
+// disabling a version (in the console, or with DisableOnRemove) takes it out
+// of both. It makes one AccessSecretVersion call for current, one
+// ListSecretVersions call, and one AccessSecretVersion call per older
+// enabled version until one differs.
+func (s *Store) GetVersions(ctx context.Context, name string) (current, previous *string, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	id, err := SecretID(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur, ok, num, err := s.current(ctx, name, id)
+	if err != nil || !ok {
+		return nil, nil, err
+	}
+	nums, err := s.enabledVersions(ctx, name, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, n := range nums {
+		if num > 0 && n >= num {
+			continue
+		}
+		v, _, err := s.access(ctx, name, s.secretName(id)+"/versions/"+strconv.FormatInt(n, 10))
+		switch codeOf(err) {
+		case codes.OK:
+			if v != cur {
+				return &cur, &v, nil
+			}
+		case codes.NotFound, codes.FailedPrecondition:
+		default:
+			return nil, nil, err
+		}
+	}
+	return &cur, nil, nil
+}
+
+// Set adds a version holding value to the secret of name, creating the
+// secret first when it does not exist, without reading anything. Values
+// larger than [MaxValueSize], and the empty value, which the service
+// refuses, fail with code [driver.InvalidValue] before any call.
+func (s *Store) Set(ctx context.Context, name, value string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	id, err := SecretID(name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(value) > MaxValueSize:
+		return driver.Errorf(driver.InvalidValue, "gcpsm: value of %q is %d bytes, more than the %d Secret Manager holds", name, len(value), MaxValueSize)
+	case value == "":
+		return driver.Errorf(driver.InvalidValue, "gcpsm: value of %q is empty, which Secret Manager refuses", name)
+	}
+	data := []byte(value)
+	defer clear(data)
+	crc := int64(crc32.Checksum(data, castagnoli))
+	req := &secretmanagerpb.AddSecretVersionRequest{
+		Parent:  s.secretName(id),
+		Payload: &secretmanagerpb.SecretPayload{Data: data, DataCrc32C: &crc},
+	}
+	// The secret usually exists: add first, create only on NOT_FOUND. A
+	// concurrent Remove can delete the secret between creation and the
+	// add, hence the (short) loop.
+	for range 3 {
+		_, err := s.client.AddSecretVersion(ctx, req, s.call...)
+		if status.Code(err) != codes.NotFound {
+			return callError(ctx, "AddSecretVersion", name, err)
+		}
+		if err := s.create(ctx, name, id); err != nil {
+			return err
+		}
+	}
+	return &rpcError{call: "AddSecretVersion", name: name, code: codes.Aborted,
+		err: errors.New("the secret was deleted again after each creation")}
+}
+
+// create creates the secret without versions; one that exists (a concurrent
+// Set created it) is fine.
+func (s *Store) create(ctx context.Context, name, id string) error {
+	rep := s.opts.Replication
+	if rep == nil {
+		rep = &secretmanagerpb.Replication{Replication: &secretmanagerpb.Replication_Automatic_{
+			Automatic: &secretmanagerpb.Replication_Automatic{},
+		}}
+	}
+	_, err := s.client.CreateSecret(ctx, &secretmanagerpb.CreateSecretRequest{
+		Parent:   s.parent,
+		SecretId: id,
+		Secret:   &secretmanagerpb.Secret{Replication: rep, Labels: s.opts.Labels},
+	}, s.call...)
+	if status.Code(err) == codes.AlreadyExists {
+		return nil
+	}
+	return callError(ctx, "CreateSecret", name, err)
+}
+
+// Remove deletes the secret of name, or with [Options.DisableOnRemove]
+// disables its enabled versions, oldest first, so that a concurrent read
+// never sees an older value come back. A missing name is not an error.
+func (s *Store) Remove(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	id, err := SecretID(name)
+	if err != nil {
+		return err
+	}
+	if !s.opts.DisableOnRemove {
+		err := s.client.DeleteSecret(ctx, &secretmanagerpb.DeleteSecretRequest{Name: s.secretName(id)}, s.call...)
+		if status.Code(err) == codes.NotFound {
+			return nil
+		}
+		return callError(ctx, "DeleteSecret", name, err)
+	}
+	nums, err := s.enabledVersions(ctx, name, id)
+	if err != nil {
+		return err
+	}
+	for _, n := range slices.Backward(nums) {
+		_, err := s.client.DisableSecretVersion(ctx, &secretmanagerpb.DisableSecretVersionRequest{
+			Name: s.secretName(id) + "/versions/" + strconv.FormatInt(n, 10),
+		}, s.call...)
+		switch status.Code(err) {
+		case codes.OK, codes.NotFound, codes.FailedPrecondition:
+			// Done, or deleted or destroyed meanwhile.
+		default:
+			return callError(ctx, "DisableSecretVersion", name, err)
+		}
+	}
+	return nil
+}
+
+// List returns the names that start with prefix. It pages through
+// ListSecrets, asking the service to filter by the prefix's secret id
+// (a "name contains" filter, so the driver checks every name again), and
+// leaves out secret ids this driver does not make. With
+// [Options.DisableOnRemove] it also leaves out secrets without an enabled
+// version (removed names), at the cost of one ListSecretVersions call per
+// secret.
+func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pid, ok := prefixID(prefix)
+	if !ok {
+		return nil, nil // no name this driver can hold starts with prefix
+	}
+	names, ids, err := s.listSecrets(ctx, prefix, pid)
+	if err != nil || !s.opts.DisableOnRemove || len(names) == 0 {
+		return names, err
+	}
+	keep := make([]bool, len(names))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.opts.Concurrency)
+	for i := range names {
+		g.Go(func() error {
+			nums, err := s.enabledVersions(gctx, names[i], ids[i])
+			keep[i] = len(nums) > 0
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, err
+	}
+	out := names[:0]
+	for i, n := range names {
+		if keep[i] {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) listSecrets(ctx context.Context, prefix, pid string) (names, ids []string, err error) {
+	filter := ""
+	if pid != "" {
+		filter = `name:"` + pid + `"`
+	}
+	for {
+		names, ids, err = s.listPages(ctx, prefix, pid, filter)
+		if filter != "" && codeOf(err) == codes.InvalidArgument {
+			// A service that does not take the filter: filter here alone.
+			filter = ""
+			continue
+		}
+		return names, ids, err
+	}
+}
+
+func (s *Store) listPages(ctx context.Context, prefix, pid, filter string) (names, ids []string, err error) {
+	it := s.client.ListSecrets(ctx, &secretmanagerpb.ListSecretsRequest{
+		Parent:   s.parent,
+		Filter:   filter,
+		PageSize: listPageSize,
+	}, s.call...)
+	for {
+		sec, err := it.Next()
+		if err == iterator.Done {
+			return names, ids, nil
+		}
+		if err != nil {
+			return nil, nil, callError(ctx, "ListSecrets", "", err)
+		}
+		// The service names the project by number, whatever the request
+		// used: take the id from the end of projects/*/secrets/<id>.
+		id, ok := secretIDOf(sec.GetName())
+		if !ok || !strings.HasPrefix(id, pid) {
+			continue
+		}
+		name, ok := NameOf(id)
+		if !ok || !strings.HasPrefix(name, prefix) || secretstore.ValidateName(name) != nil {
+			continue
+		}
+		names = append(names, name)
+		ids = append(ids, id)
+	}
+}
+
+// secretIDOf returns the id in a secret's resource name,
+// projects/<project id or number>/secrets/<id>.
+func secretIDOf(full string) (string, bool) {
+	rest, ok := strings.CutPrefix(full, "projects/")
+	if !ok {
+		return "", false
+	}
+	_, id, ok := strings.Cut(rest, "/secrets/")
+	if !ok || id == "" || strings.Contains(id, "/") {
+		return "", false
+	}
+	return id, true
+}
+
+// As sets target, a **secretmanager.Client, to the store's client
+// ([driver.Aser]).
+func (s *Store) As(target any) bool {
+	if t, ok := target.(**secretmanager.Client); ok {
+		*t = s.client
+		return true
+	}
+	return false
+}
+
+// Close closes the client, unless it came from [Options.Client]. Close is
+// idempotent.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		if s.ownClient {
+			s.closeErr = s.client.Close()
+		}
+	})
+	return s.closeErr
+}
