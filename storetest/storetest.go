@@ -18,9 +18,12 @@
 // remove and remove of a missing name; empty, large (64 KiB), binary,
 // non-UTF-8 and multi-line (PEM) values; a set of tricky names that must
 // round-trip without colliding; scoped views; listing, previous versions and
-// compare-and-swap, where the driver offers them; rotation;
+// compare-and-swap, where the driver offers them; rotation and a rotation
+// window seen through a watch;
 // concurrent use (run it with -race); Close; context cancellation; and a
-// canary check that no value ever reaches an error or a log record.
+// leak canary: every test writes a random canary value, and nothing the store
+// emits — errors, log records, audit events, spans, metrics — may hold it in
+// plain, hex or base64 form.
 //
 // Read-only drivers (ReadOnly in [Harness]) must hold the [Fixture] secrets
 // before the suite starts; the suite then checks reads and that Set and Remove
@@ -47,6 +50,10 @@ import (
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
 // Harness tells the suite how to make the driver under test and what its
@@ -144,14 +151,31 @@ func (s *suite) env(t *testing.T) *env {
 		ctx:    t.Context(),
 	}
 	e.logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// Everything the store emits is captured, to be scanned for the canary:
+	// logs, audit events, spans (started for every operation) and metrics.
+	spans := tracetest.NewSpanRecorder()
+	metrics := sdkmetric.NewManualReader()
+	audit := secretstore.AuditFunc(func(_ context.Context, ev secretstore.AuditEvent) {
+		fmt.Fprintf(logs, "audit %+v\n", ev)
+	})
 	e.store = secretstore.New(d, secretstore.WithName("storetest"),
-		secretstore.EnableSet(true), secretstore.EnableRemove(true), secretstore.WithLogger(e.logger))
+		secretstore.EnableSet(true), secretstore.EnableRemove(true), secretstore.WithLogger(e.logger),
+		secretstore.WithAudit(audit), secretstore.WithRootSpans(true),
+		secretstore.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))),
+		secretstore.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(metrics))))
 	t.Cleanup(func() {
 		if !s.h.ReadOnly {
 			e.cleanup(t)
 		}
+		var rm metricdata.ResourceMetrics
+		if err := metrics.Collect(context.Background(), &rm); err == nil {
+			fmt.Fprintf(logs, "metrics %+v\n", rm)
+		}
 		if err := e.store.Close(); err != nil {
 			t.Errorf("Close: %v", err)
+		}
+		for _, sp := range spans.Ended() {
+			fmt.Fprintf(logs, "span %s %v %v %v\n", sp.Name(), sp.Attributes(), sp.Status(), sp.Events())
 		}
 		e.checkLogs(t)
 	})
@@ -201,10 +225,12 @@ func (e *env) checkErr(t *testing.T, err error) {
 	}
 }
 
+// checkLogs fails if anything the store emitted — log records, audit
+// events, spans, metrics — holds the canary.
 func (e *env) checkLogs(t *testing.T) {
 	t.Helper()
 	if leak(e.logs.String(), e.canary) {
-		t.Errorf("the log reveals a secret value")
+		t.Errorf("the store's logs, audit events, spans or metrics reveal a secret value")
 	}
 }
 
