@@ -248,13 +248,19 @@ func (c *recordCipher) ad(version byte, name string) []byte {
 // seal returns the record of name holding current and, if not nil,
 // previous. It uses a fresh random nonce.
 func (c *recordCipher) seal(name, current string, previous *string) []byte {
+	var nonce [nonceSize]byte
+	rand.Read(nonce[:])
+	return c.sealWithNonce(name, current, previous, &nonce)
+}
+
+func (c *recordCipher) sealWithNonce(name, current string, previous *string, nonce *[nonceSize]byte) []byte {
 	ptLen := 1 + len(current)
 	if previous != nil {
 		ptLen += binary.MaxVarintLen64 + len(*previous)
 	}
 	rec := make([]byte, recordHeaderSize, recordHeaderSize+ptLen+tagSize)
 	rec[0] = FormatVersion
-	rand.Read(rec[1:recordHeaderSize])
+	copy(rec[1:recordHeaderSize], nonce[:])
 	pt := rec[recordHeaderSize:]
 	if previous == nil {
 		pt = append(pt, 0)

@@ -1,6 +1,7 @@
 package filestore
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -10,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -270,13 +270,14 @@ func openBoltOnce(ctx context.Context, path string, readOnly bool, timeout time.
 	if timeout < 0 {
 		timeout = 0 // bbolt: no limit
 	}
+	byDeadline := false
 	if dl, ok := ctx.Deadline(); ok {
 		left := time.Until(dl)
 		if left <= 0 {
 			return nil, context.DeadlineExceeded
 		}
 		if timeout == 0 || left < timeout {
-			timeout = left
+			timeout, byDeadline = left, true
 		}
 	}
 	var file *os.File
@@ -313,6 +314,8 @@ func openBoltOnce(ctx context.Context, path string, readOnly bool, timeout time.
 	var pe *fs.PathError
 	var errno syscall.Errno
 	switch {
+	case errors.Is(err, berrors.ErrTimeout) && byDeadline:
+		return nil, fmt.Errorf("%w: %s (waited until the context's deadline): %w", ErrLocked, path, context.DeadlineExceeded)
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s (waited %v)", ErrLocked, path, timeout)
 	case errors.Is(err, errEmptyFile):
@@ -566,7 +569,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	err := s.run(ctx, false, true, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketSecrets).Cursor()
 		p := []byte(prefix)
-		for k, _ := c.Seek(p); k != nil && strings.HasPrefix(string(k), prefix); k, _ = c.Next() {
+		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
 			names = append(names, string(k))
 		}
 		return nil

@@ -763,7 +763,7 @@ func TestFlippedBytesInFile(t *testing.T) {
 	// Every 41st byte by default; FILESTORE_FLIP_STEP=1 flips every byte
 	// (a minute or so).
 	step := 41
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		step = 211
 	}
 	if v, err := strconv.Atoi(os.Getenv("FILESTORE_FLIP_STEP")); err == nil && v > 0 {
