@@ -1,6 +1,7 @@
 package filestore
 
 import (
+	"os"
 	"path/filepath"
 	"sync"
 
@@ -20,7 +21,11 @@ const maxReaders = 1 << 30
 
 type pathLock struct {
 	sem  *semaphore.Weighted
-	refs int
+	refs int // guarded by pathLocks
+
+	// written is a stat of the file right after this process's last
+	// successful write, or nil. Guarded by sem held with weight maxReaders.
+	written os.FileInfo
 }
 
 var pathLocks = struct {

@@ -179,7 +179,7 @@ func Open(path string, key KeySource, opts Options) (*Store, error) {
 func open(ctx context.Context, path string, key KeySource, opts Options) (*Store, error) {
 	s := &Store{path: path, opts: opts.withDefaults()}
 	if s.opts.KeepOpen {
-		db, err := openBolt(ctx, path, false, s.opts.LockTimeout)
+		db, err := openBolt(ctx, path, false, s.opts.LockTimeout, nil)
 		if err != nil {
 			return nil, classify(err)
 		}
@@ -250,9 +250,11 @@ var errEmptyFile = errors.New("empty file")
 // A read-write open makes bbolt read the free list, which faults if the file
 // was truncated; a fault inside bbolt.Open would leave the file mapped, and
 // so locked, for the life of the process. So the file is first opened
-// read-only (which reads nothing but the meta pages) and its length checked.
-func openBolt(ctx context.Context, path string, readOnly bool, timeout time.Duration) (*bolt.DB, error) {
-	if !readOnly {
+// read-only (which reads nothing but the meta pages) and its length checked,
+// unless known is a stat of the file as this process left it after its last
+// write and the file still has that inode, size and modification time.
+func openBolt(ctx context.Context, path string, readOnly bool, timeout time.Duration, known os.FileInfo) (*bolt.DB, error) {
+	if !readOnly && !unchanged(path, known) {
 		db, err := openBoltOnce(ctx, path, true, timeout)
 		if err != nil {
 			return nil, err
@@ -264,6 +266,16 @@ func openBolt(ctx context.Context, path string, readOnly bool, timeout time.Dura
 		}
 	}
 	return openBoltOnce(ctx, path, readOnly, timeout)
+}
+
+// unchanged reports whether the file at path is still the one known
+// describes.
+func unchanged(path string, known os.FileInfo) bool {
+	if known == nil {
+		return false
+	}
+	fi, err := os.Stat(path)
+	return err == nil && os.SameFile(fi, known) && fi.Size() == known.Size() && fi.ModTime().Equal(known.ModTime())
 }
 
 func openBoltOnce(ctx context.Context, path string, readOnly bool, timeout time.Duration) (db *bolt.DB, err error) {
@@ -391,12 +403,17 @@ func (s *Store) run(ctx context.Context, write, checkID bool, fn func(*bolt.Tx) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	db, err := openBolt(ctx, s.path, !write, s.opts.LockTimeout)
+	var known os.FileInfo
+	if write {
+		// Only writers, which hold the lock alone, use s.plock.written.
+		known, s.plock.written = s.plock.written, nil
+	}
+	db, err := openBolt(ctx, s.path, !write, s.opts.LockTimeout, known)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return txn(db, write, func(tx *bolt.Tx) error {
+	err = txn(db, write, func(tx *bolt.Tx) error {
 		if checkID {
 			h, err := readHeader(tx)
 			if err != nil {
@@ -408,6 +425,12 @@ func (s *Store) run(ctx context.Context, write, checkID bool, fn func(*bolt.Tx) 
 		}
 		return fn(tx)
 	})
+	if write && err == nil {
+		if fi, serr := os.Stat(s.path); serr == nil {
+			s.plock.written = fi
+		}
+	}
+	return err
 }
 
 // txn runs fn in a managed transaction, after checking that the file is not

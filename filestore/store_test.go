@@ -641,12 +641,17 @@ func TestTruncatedFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		mustSet(t, s, "name/a", "before the truncation")
 		if err := os.Truncate(path, int64(len(orig)/2)); err != nil {
 			t.Fatal(err)
 		}
+		err = s.Set(context.Background(), "name/a", "after")
+		wantErr(t, m.name+": Set after the file was truncated", err, filestore.ErrCorrupt, driver.Unknown)
 		_, err = s.Get(context.Background(), []string{"name/a"})
 		wantErr(t, m.name+": Get after the file was truncated", err, filestore.ErrCorrupt, driver.Unknown)
-		s.Close()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
 		os.WriteFile(path, orig, 0o600)
 	}
 }
