@@ -5,8 +5,12 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"math/big"
+	"sync/atomic"
 	"time"
+
+	"github.com/secretstore-go/secretstore/driver"
 )
 
 // WatchOptions configures [Store.Watch]. Zero values mean the defaults.
@@ -51,7 +55,9 @@ type Change struct {
 }
 
 // Watch polls names and sends a [Change] on the returned channel whenever a
-// value changes, appears or disappears. Changes are detected by comparing an
+// value changes, appears or disappears. With a driver whose backend pushes
+// changes ([driver.Watcher], such as etcd), it reads names only when the
+// backend reports a change, instead of polling. Changes are detected by comparing an
 // HMAC of each value under a key made for this watch, so the watch keeps no
 // value. Every poll reads the backend and refreshes the cache, so readers see
 // the new value at once.
@@ -117,6 +123,10 @@ func (w *watcher) poll(ctx context.Context) ([]Change, error) {
 
 func (w *watcher) run(ctx context.Context, ch chan<- Change) {
 	defer close(ch)
+	if dw, ok := w.s.sh.drv.(driver.Watcher); ok {
+		w.push(ctx, ch, dw)
+		return
+	}
 	wait := w.opts.Interval
 	t := time.NewTimer(w.jitter(wait))
 	defer t.Stop()
@@ -144,6 +154,98 @@ func (w *watcher) run(ctx context.Context, ch chan<- Change) {
 			}
 		}
 		t.Reset(w.jitter(wait))
+	}
+}
+
+// push serves a watch from a driver that pushes changes: every notification
+// (and the driver's ready, which may follow changes it could not see) leads
+// to one read of all the names, compared with the last; notifications that
+// arrive meanwhile are merged into the next read. A failed driver watch or
+// read is reported, and retried after a backoff.
+func (w *watcher) push(ctx context.Context, ch chan<- Change, dw driver.Watcher) {
+	keys := w.s.keys(w.names)
+	wake := make(chan struct{}, 1)
+	notify := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	errs := make(chan error)
+	go func() {
+		wait := w.opts.Interval
+		for {
+			var healthy atomic.Bool
+			err := dw.Watch(ctx, keys, func() { healthy.Store(true); notify() }, func(string) { notify() })
+			if ctx.Err() != nil {
+				return
+			}
+			if err == nil {
+				err = errors.New("the backend's watch ended")
+			}
+			select {
+			case errs <- w.s.wrap(opWatch.String(), w.names, err):
+			case <-ctx.Done():
+				return
+			}
+			if healthy.Load() {
+				wait = w.opts.Interval
+			} else {
+				wait = min(wait*2, w.opts.MaxBackoff)
+			}
+			if !sleep(ctx, w.jitter(wait)) {
+				return
+			}
+		}
+	}()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	wait := w.opts.Interval
+	for {
+		var changes []Change
+		select {
+		case <-ctx.Done():
+			return
+		case err := <-errs:
+			changes = []Change{{Err: err}}
+		case <-retry.C:
+			notify()
+			continue
+		case <-wake:
+			var err error
+			changes, err = w.poll(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				changes = []Change{{Err: err}}
+				retry.Reset(w.jitter(wait))
+				wait = min(wait*2, w.opts.MaxBackoff)
+			} else {
+				wait = w.opts.Interval
+			}
+		}
+		for _, c := range changes {
+			select {
+			case ch <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// sleep waits for d, or less if ctx ends first; it reports whether ctx is
+// still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

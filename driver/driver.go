@@ -32,6 +32,7 @@
 //   - [Lister]: listing names under a prefix.
 //   - [Versioner]: the previous value of a secret, for rotation.
 //   - [Swapper]: a conditional write, for rotation without lost updates.
+//   - [Watcher]: changes pushed by the backend, instead of polling.
 //   - [ErrorCoder]: classifying backend errors into portable [Code]s.
 //   - [Aser]: escape hatches to the backend's own client and error types.
 //
@@ -104,6 +105,21 @@ type Swapper interface {
 	// old (nil: only if name does not exist). Otherwise it changes nothing
 	// and returns an error with code [Conflict].
 	CompareAndSwap(ctx context.Context, name string, old *string, value string) error
+}
+
+// Watcher is implemented by drivers whose backend pushes changes (such as
+// etcd's watches), so that the portable Store's Watch need not poll.
+type Watcher interface {
+	// Watch calls ready once the backend watches names, then changed with
+	// a name from names each time its value may have changed (set,
+	// overwritten or removed), until ctx ends. It returns nil when ctx
+	// ends, or an error when it cannot go on; the portable Store then
+	// reports it, backs off and calls Watch again. A driver resumes after
+	// a reconnect without missing a change, and may report a change that
+	// did not happen: the Store reads the names again (after ready too, to
+	// catch what changed before the watch began) and compares. ready and
+	// changed are called from one goroutine at a time and must not block.
+	Watch(ctx context.Context, names []string, ready func(), changed func(name string)) error
 }
 
 // ErrorCoder is implemented by drivers whose backend errors need a
