@@ -2,14 +2,12 @@ package filestore
 
 import (
 	"bytes"
-	"crypto/cipher"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
 	"fmt"
 
-	"golang.org/x/crypto/chacha20poly1305"
+	"github.com/secretstore-go/secretstore/internal/envelope"
 )
 
 // FormatVersion is the version of the on-disk format this package writes,
@@ -21,25 +19,33 @@ const FormatVersion = 1
 const MaxValueSize = 64 << 20
 
 const (
-	keySize     = chacha20poly1305.KeySize    // 32
-	nonceSize   = chacha20poly1305.NonceSizeX // 24
-	tagSize     = chacha20poly1305.Overhead   // 16
-	storeIDSize = 32
+	keySize     = envelope.KeySize   // 32
+	nonceSize   = envelope.NonceSize // 24
+	tagSize     = envelope.TagSize   // 16
+	storeIDSize = envelope.IDSize    // 32
 
 	cipherXChaCha20Poly1305 = 1
 
-	kdfRaw      = 1 // the KEK is a 32-byte key (key file or Key)
-	kdfArgon2id = 2 // the KEK is argon2id(passphrase, salt, params)
+	kdfRaw      = envelope.KDFRaw      // the KEK is a 32-byte key (key file or Key)
+	kdfArgon2id = envelope.KDFArgon2id // the KEK is argon2id(passphrase, salt, params)
 
-	recFlagPrevious = 1 // the record holds a previous value
-
-	// recordHeaderSize is the version byte and the nonce before the
-	// ciphertext.
-	recordHeaderSize = 1 + nonceSize
 	// minRecordSize is the smallest well-formed record: a header, a flags
 	// byte and the tag.
-	minRecordSize = recordHeaderSize + 1 + tagSize
+	minRecordSize = envelope.MinRecordSize
 )
+
+// Records are sealed by the shared envelope; its record version is this
+// package's format version.
+var _ [0]struct{} = [FormatVersion - envelope.RecordVersion]struct{}{}
+
+// envErrors makes the shared envelope report this package's sentinels.
+var envErrors = &envelope.Errors{
+	Prefix:          "filestore",
+	WrongKey:        ErrWrongKey,
+	Corrupt:         ErrCorrupt,
+	Unsupported:     ErrUnsupportedFormat,
+	InsecureKeyFile: ErrInsecureKeyFile,
+}
 
 // Bucket and key names in the bbolt file.
 var (
@@ -53,10 +59,7 @@ var headerMagic = [4]byte{'S', 'S', 'F', 'S'}
 // Bounds on the argon2id parameters read from a file, so that a damaged or
 // hostile header cannot make Open allocate without limit or run for hours.
 const (
-	minSaltLen      = 16
-	maxSaltLen      = 64
-	maxArgon2Time   = 64
-	maxArgon2Memory = 4 << 20 // KiB: 4 GiB
+	maxArgon2Memory = envelope.MaxArgon2Memory // KiB: 4 GiB
 )
 
 // kdfParams says how the key-encryption key (KEK) is obtained from a
@@ -171,45 +174,33 @@ func decodeHeader(b []byte) (*header, error) {
 	return h, nil
 }
 
-// check rejects argon2id parameters that are out of bounds.
-func (p *kdfParams) check() error {
-	switch {
-	case len(p.salt) < minSaltLen || len(p.salt) > maxSaltLen:
-		return fmt.Errorf("%w: argon2id salt of %d bytes", ErrCorrupt, len(p.salt))
-	case p.time < 1 || p.time > maxArgon2Time:
-		return fmt.Errorf("%w: argon2id time %d out of range", ErrCorrupt, p.time)
-	case p.threads < 1:
-		return fmt.Errorf("%w: argon2id with 0 threads", ErrCorrupt)
-	case p.memory < 8*uint32(p.threads) || p.memory > maxArgon2Memory:
-		return fmt.Errorf("%w: argon2id memory %d KiB out of range", ErrCorrupt, p.memory)
-	}
-	return nil
+// env returns the parameters in the shared envelope's type.
+func (p *kdfParams) env() *envelope.KDF {
+	return &envelope.KDF{Kind: p.kind, Time: p.time, Memory: p.memory, Threads: p.threads, Salt: p.salt}
 }
+
+func fromEnv(k envelope.KDF) kdfParams {
+	return kdfParams{kind: k.Kind, time: k.Time, memory: k.Memory, threads: k.Threads, salt: k.Salt}
+}
+
+// check rejects argon2id parameters that are out of bounds.
+func (p *kdfParams) check() error { return p.env().Check(envErrors) }
 
 // wrap seals dataKey with kek into h (fresh nonce), binding every header
 // field before the nonce.
 func (h *header) wrap(kek, dataKey []byte) error {
-	aead, err := chacha20poly1305.NewX(kek)
+	nonce, wrapped, err := envelope.Wrap(kek, dataKey, h.prefix())
 	if err != nil {
 		return err
 	}
-	rand.Read(h.wrapNonce[:])
-	aead.Seal(h.wrapped[:0], h.wrapNonce[:], dataKey, h.prefix())
+	h.wrapNonce, h.wrapped = nonce, wrapped
 	return nil
 }
 
 // unwrap opens the data key with kek. A failure means a wrong key: the
 // header's checksum has already ruled out accidental damage.
 func (h *header) unwrap(kek []byte) ([]byte, error) {
-	aead, err := chacha20poly1305.NewX(kek)
-	if err != nil {
-		return nil, err
-	}
-	dk, err := aead.Open(nil, h.wrapNonce[:], h.wrapped[:], h.prefix())
-	if err != nil {
-		return nil, fmt.Errorf("%w: the key does not unwrap this store's data key", ErrWrongKey)
-	}
-	return dk, nil
+	return envelope.Unwrap(kek, &h.wrapNonce, h.wrapped[:], h.prefix(), envErrors)
 }
 
 // recordCipher seals and opens records with a store's data key.
@@ -226,54 +217,25 @@ func (h *header) unwrap(kek []byte) ([]byte, error) {
 // Current and previous are sealed together, so neither can be swapped,
 // dropped or replayed on its own.
 type recordCipher struct {
-	aead cipher.AEAD
-	id   [storeIDSize]byte
+	r *envelope.Records
 }
 
 func newRecordCipher(dataKey []byte, id [storeIDSize]byte) (*recordCipher, error) {
-	aead, err := chacha20poly1305.NewX(dataKey)
+	r, err := envelope.NewRecords(dataKey, id, envErrors)
 	if err != nil {
 		return nil, err
 	}
-	return &recordCipher{aead: aead, id: id}, nil
-}
-
-func (c *recordCipher) ad(version byte, name string) []byte {
-	ad := make([]byte, 0, 1+storeIDSize+len(name))
-	ad = append(ad, version)
-	ad = append(ad, c.id[:]...)
-	return append(ad, name...)
+	return &recordCipher{r: r}, nil
 }
 
 // seal returns the record of name holding current and, if not nil,
 // previous. It uses a fresh random nonce.
 func (c *recordCipher) seal(name, current string, previous *string) []byte {
-	var nonce [nonceSize]byte
-	rand.Read(nonce[:])
-	return c.sealWithNonce(name, current, previous, &nonce)
+	return c.r.Seal(name, current, previous)
 }
 
 func (c *recordCipher) sealWithNonce(name, current string, previous *string, nonce *[nonceSize]byte) []byte {
-	ptLen := 1 + len(current)
-	if previous != nil {
-		ptLen += binary.MaxVarintLen64 + len(*previous)
-	}
-	rec := make([]byte, recordHeaderSize, recordHeaderSize+ptLen+tagSize)
-	rec[0] = FormatVersion
-	copy(rec[1:recordHeaderSize], nonce[:])
-	pt := rec[recordHeaderSize:]
-	if previous == nil {
-		pt = append(pt, 0)
-		pt = append(pt, current...)
-	} else {
-		pt = append(pt, recFlagPrevious)
-		pt = binary.AppendUvarint(pt, uint64(len(current)))
-		pt = append(pt, current...)
-		pt = append(pt, *previous...)
-	}
-	// Seal in place: the plaintext is at rec[recordHeaderSize:].
-	ct := c.aead.Seal(pt[:0], rec[1:recordHeaderSize], pt, c.ad(rec[0], name))
-	return rec[:recordHeaderSize+len(ct)]
+	return c.r.SealWithNonce(name, current, previous, nonce)
 }
 
 // open authenticates and decrypts the record of name. withPrevious says
@@ -282,40 +244,5 @@ func (c *recordCipher) sealWithNonce(name, current string, previous *string, non
 // ErrCorrupt (or ErrUnsupportedFormat); open never panics and never keeps a
 // reference to rec.
 func (c *recordCipher) open(name string, rec []byte, withPrevious bool) (current string, previous *string, err error) {
-	if len(rec) < 1 {
-		return "", nil, fmt.Errorf("%w: empty record for %q", ErrCorrupt, name)
-	}
-	if rec[0] > FormatVersion {
-		return "", nil, fmt.Errorf("%w: record for %q has format version %d, this package reads version %d", ErrUnsupportedFormat, name, rec[0], FormatVersion)
-	}
-	if rec[0] != FormatVersion {
-		return "", nil, fmt.Errorf("%w: record for %q has format version %d", ErrCorrupt, name, rec[0])
-	}
-	if len(rec) < minRecordSize {
-		return "", nil, fmt.Errorf("%w: record for %q is truncated", ErrCorrupt, name)
-	}
-	pt, err := c.aead.Open(nil, rec[1:recordHeaderSize], rec[recordHeaderSize:], c.ad(rec[0], name))
-	if err != nil {
-		return "", nil, fmt.Errorf("%w: record for %q does not authenticate", ErrCorrupt, name)
-	}
-	defer clear(pt)
-	switch pt[0] {
-	case 0:
-		return string(pt[1:]), nil, nil
-	case recFlagPrevious:
-		n, k := binary.Uvarint(pt[1:])
-		body := pt[1:]
-		if k <= 0 || n > uint64(len(body)-k) {
-			// Cannot happen for a record seal wrote.
-			return "", nil, fmt.Errorf("%w: record for %q is malformed", ErrCorrupt, name)
-		}
-		body = body[k:]
-		current = string(body[:n])
-		if withPrevious {
-			p := string(body[n:])
-			previous = &p
-		}
-		return current, previous, nil
-	}
-	return "", nil, fmt.Errorf("%w: record for %q has unknown flags", ErrCorrupt, name)
+	return c.r.Open(name, rec, withPrevious)
 }

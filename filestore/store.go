@@ -20,6 +20,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/envelope"
 )
 
 // DefaultLockTimeout is how long an operation waits for another process's
@@ -163,7 +164,7 @@ func initStore(path string, key KeySource, opts Options) error {
 			return fmt.Errorf("filestore: %w", err)
 		}
 	}
-	syncDir(dir)
+	envelope.SyncDir(dir)
 	return nil
 }
 
