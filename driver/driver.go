@@ -93,7 +93,9 @@ type Lister interface {
 type Versioner interface {
 	// GetVersions returns pointers to the current and the previous value of
 	// name; either is nil when there is none (a name never set, or set
-	// once). A removed name has no current value.
+	// once). A removed name has no current value. Setting a name to the
+	// value it has changes nothing: the previous value stays, so a repeated
+	// write cannot end a rotation window early.
 	GetVersions(ctx context.Context, name string) (current, previous *string, err error)
 }
 

@@ -100,7 +100,11 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 }
 
 func (s *Store) setLocked(name, value string) {
-	if old := s.m[name]; old != nil {
+	old := s.m[name]
+	if old != nil && *old == value {
+		return // the same value: the previous one stays (driver.Versioner)
+	}
+	if old != nil {
 		s.prev[name] = old
 	}
 	s.m[name] = &value

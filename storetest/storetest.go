@@ -678,6 +678,7 @@ var cases = []testCase{
 		}
 		e.set(t, name, "v2")
 		e.set(t, name, "v3")
+		e.set(t, name, "v3") // the same value again: the previous one stays
 		v, err = e.store.Versions(e.ctx, name)
 		if err != nil || v.Current.Reveal() != "v3" || !v.HasPrevious || v.Previous.Reveal() != "v2" {
 			t.Fatalf("Versions after three Sets: current v3 %v, previous v2 %v, err %v", v.Current.Reveal() == "v3", v.Previous.Reveal() == "v2", err)
