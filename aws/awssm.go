@@ -147,13 +147,16 @@ func (s *Store) getBatches(ctx context.Context, ids []string, byAWS map[string]s
 	for chunk := range chunks(ids, MaxBatch) {
 		g.Go(func() error {
 			in := &secretsmanager.BatchGetSecretValueInput{SecretIdList: chunk}
-			for {
+			// AWS may split a response into pages even for a list of names;
+			// a page holds at least one of them, so more pages than names
+			// means the paging does not end.
+			for range len(chunk) + 1 {
 				res, err := s.client.BatchGetSecretValue(ctx, in)
 				if err != nil {
 					return wrap("BatchGetSecretValue", nil, err)
 				}
 				for _, e := range res.SecretValues {
-					if v, ok := value(e.SecretString, e.SecretBinary); ok && e.Name != nil {
+					if v, ok := secretValue(e.SecretString, e.SecretBinary); ok && e.Name != nil {
 						if _, asked := byAWS[*e.Name]; asked {
 							put(*e.Name, v)
 						}
@@ -169,6 +172,7 @@ func (s *Store) getBatches(ctx context.Context, ids []string, byAWS map[string]s
 				}
 				in.NextToken = res.NextToken
 			}
+			return driver.Errorf(driver.Unknown, "awssm: BatchGetSecretValue: the answer's pages did not end")
 		})
 	}
 	return g.Wait()
@@ -222,14 +226,14 @@ func (s *Store) getStage(ctx context.Context, id, stage string) (string, bool, e
 		}
 		return "", false, err
 	}
-	v, ok := value(res.SecretString, res.SecretBinary)
+	v, ok := secretValue(res.SecretString, res.SecretBinary)
 	return v, ok, nil
 }
 
-// value returns the bytes of a secret version: its SecretString if it has
-// one, else its SecretBinary. An empty SecretString beside a SecretBinary
-// (as some emulators send) does not hide the binary value.
-func value(str *string, bin []byte) (string, bool) {
+// secretValue returns the bytes of a secret version: its SecretString if it
+// has one, else its SecretBinary. An empty SecretString beside a
+// SecretBinary (as some emulators send) does not hide the binary value.
+func secretValue(str *string, bin []byte) (string, bool) {
 	switch {
 	case str != nil && (*str != "" || len(bin) == 0):
 		return *str, true
@@ -242,11 +246,18 @@ func value(str *string, bin []byte) (string, bool) {
 // Set writes value as the new AWSCURRENT version of name (the version it
 // replaces becomes AWSPREVIOUS). A value that is valid UTF-8 is written as
 // SecretString, any other as SecretBinary, so that Get returns the same
-// bytes. It puts the value; if the secret does not exist it creates it (with
-// [Options.KMSKeyID] and [Options.Tags]), and if another writer created it
-// meanwhile it puts again; if the secret is scheduled for deletion it
-// restores it first. The empty value and values over [MaxValueSize] bytes
-// are refused with code [driver.InvalidValue], since AWS stores neither.
+// bytes. The empty value and values over [MaxValueSize] bytes are refused
+// with code [driver.InvalidValue], since AWS stores neither.
+//
+// Set first reads the current value: if it is already value, Set writes
+// nothing, so that the previous version stays ([driver.Versioner]: a
+// repeated write does not end a rotation window). A caller that may not
+// read (AccessDeniedException, DecryptionFailure) writes without this
+// check. Then it puts the value; a secret that does not exist is created
+// (with [Options.KMSKeyID] and [Options.Tags]), and put again if another
+// writer created it first; a secret scheduled for deletion is restored
+// first, and keeps its versions: its previous value is the one it had when
+// it was removed.
 func (s *Store) Set(ctx context.Context, name, value string) error {
 	switch {
 	case value == "":
@@ -262,14 +273,45 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 	} else {
 		bin = []byte(value)
 	}
-	// Each turn handles one change of the secret's state made by another
-	// writer; more turns than states means the state keeps changing.
-	for range 4 {
-		_, err := s.client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &id, SecretString: str, SecretBinary: bin})
-		switch {
-		case err == nil:
+	const (
+		put = iota
+		create
+		restore
+	)
+	step := put
+	res, err := s.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
+	switch {
+	case err == nil:
+		if cur, ok := secretValue(res.SecretString, res.SecretBinary); ok && cur == value {
 			return nil
-		case isCode(err, codeNotFound):
+		}
+	case isCode(err, codeNotFound):
+		step = create
+	case pendingDeletion(err):
+		step = restore
+	case classify(err) == driver.PermissionDenied:
+		// Write without the check.
+	default:
+		return wrap("GetSecretValue", []string{name}, err)
+	}
+	// Each step that fails because another writer changed the secret's
+	// state leads to the step for the new state; more steps than that
+	// means the state keeps changing.
+	for range 6 {
+		switch step {
+		case put:
+			_, err := s.client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &id, SecretString: str, SecretBinary: bin})
+			switch {
+			case err == nil:
+				return nil
+			case isCode(err, codeNotFound):
+				step = create
+			case pendingDeletion(err):
+				step = restore
+			default:
+				return wrap("PutSecretValue", []string{name}, err)
+			}
+		case create:
 			in := &secretsmanager.CreateSecretInput{Name: &id, SecretString: str, SecretBinary: bin}
 			if s.opts.KMSKeyID != "" {
 				in.KmsKeyId = &s.opts.KMSKeyID
@@ -277,39 +319,30 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 			for k, v := range s.opts.Tags {
 				in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
 			}
-			_, err = s.client.CreateSecret(ctx, in)
+			_, err := s.client.CreateSecret(ctx, in)
 			switch {
 			case err == nil:
 				return nil
 			case isCode(err, codeExists):
-				continue // another writer created it: put again
+				step = put // another writer created it: put over it
 			case pendingDeletion(err):
-				if err := s.restore(ctx, name, id); err != nil {
-					return err
-				}
-				continue
+				step = restore
+			default:
+				return wrap("CreateSecret", []string{name}, err)
 			}
-			return wrap("CreateSecret", []string{name}, err)
-		case pendingDeletion(err):
-			if err := s.restore(ctx, name, id); err != nil {
-				return err
+		case restore:
+			_, err := s.client.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: &id})
+			switch {
+			case err == nil:
+				step = put
+			case isCode(err, codeNotFound):
+				step = create // deleted for good meanwhile
+			default:
+				return wrap("RestoreSecret", []string{name}, err)
 			}
-			continue
-		default:
-			return wrap("PutSecretValue", []string{name}, err)
 		}
 	}
 	return driver.Errorf(driver.Conflict, "awssm: set %q: the secret kept changing state (created, deleted, restored) under concurrent writers", name)
-}
-
-// restore cancels the scheduled deletion of a secret. A secret that is gone
-// meanwhile is not an error: the caller's next put or create sees it.
-func (s *Store) restore(ctx context.Context, name, id string) error {
-	_, err := s.client.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: &id})
-	if err != nil && !isCode(err, codeNotFound) {
-		return wrap("RestoreSecret", []string{name}, err)
-	}
-	return nil
 }
 
 // Remove schedules the deletion of name with the recovery window of

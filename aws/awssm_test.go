@@ -210,6 +210,26 @@ func TestGetTwentyOneRoundTrip(t *testing.T) {
 	}
 }
 
+// TestBatchPages: a BatchGetSecretValue answer split into pages is read to
+// its end.
+func TestBatchPages(t *testing.T) {
+	f := newFake(t)
+	st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+	ns := names(5)
+	seed(t, st, ns)
+	f.mu.Lock()
+	f.batchPage = 2
+	f.mu.Unlock()
+	f.resetCounts()
+	ss, err := st.Get(t.Context(), append(ns, "missing")...)
+	if err != nil || len(ss) != len(ns) {
+		t.Fatalf("Get over pages: %d secrets, %v; want %d", len(ss), err, len(ns))
+	}
+	if n := f.count("BatchGetSecretValue"); n != 3 {
+		t.Fatalf("%d pages read, want 3", n)
+	}
+}
+
 // TestBatchPerSecretErrors: in a BatchGetSecretValue response, a missing or
 // deleted secret is missing; any other per-secret error fails the Get,
 // classified, naming the secret but not repeating AWS's message.
@@ -269,6 +289,7 @@ func TestBatchRefusedFallsBack(t *testing.T) {
 				return 0, "", ""
 			}
 			f.mu.Unlock()
+			f.resetCounts()
 			for range 2 {
 				ss, err := st.Get(t.Context(), append(ns, "missing")...)
 				if err != nil {
@@ -381,12 +402,40 @@ func TestSetRestoresAndVersions(t *testing.T) {
 	if err := st.Set(ctx, "db:password", "third"); err != nil {
 		t.Fatal(err)
 	}
-	if r, p := f.count("RestoreSecret"), f.count("PutSecretValue"); r != 1 || p != 2 {
-		t.Fatalf("Set of a removed name: %d restores, %d puts; want 1 and 2", r, p)
+	if r, p := f.count("RestoreSecret"), f.count("PutSecretValue"); r != 1 || p != 1 {
+		t.Fatalf("Set of a removed name: %d restores, %d puts; want 1 and 1", r, p)
 	}
 	v, err := st.Versions(ctx, "db:password")
 	if err != nil || v.Current.Reveal() != "third" || v.Previous.Reveal() != "second" {
 		t.Fatalf("Versions after restore: %v (want third and second)", err)
+	}
+	// Writing the current value again writes nothing: the previous stays.
+	f.resetCounts()
+	if err := st.Set(ctx, "db:password", "third"); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count("PutSecretValue"); n != 0 {
+		t.Fatalf("Set of the current value made %d puts", n)
+	}
+	// A writer that may not read writes without the check.
+	f.mu.Lock()
+	f.fail = func(action string, _ *fakeReq) (int, string, string) {
+		if action == "GetSecretValue" {
+			return 400, "AccessDeniedException", ""
+		}
+		return 0, "", ""
+	}
+	f.mu.Unlock()
+	if err := st.Set(ctx, "db:password", "fourth"); err != nil {
+		t.Fatalf("Set without read permission: %v", err)
+	}
+	if err := st.Set(ctx, "fresh", "x"); err != nil {
+		t.Fatalf("Set of a new name without read permission: %v", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if s := f.secrets["db=cpassword"]; *s.versions[s.current].str != "fourth" || f.secrets["fresh"] == nil {
+		t.Fatal("the writes without read permission did not land")
 	}
 }
 
@@ -413,7 +462,7 @@ func TestGetVersionsKumo(t *testing.T) {
 }
 
 // TestSetCreateRace: when another writer creates the secret between this
-// writer's put (not found) and create (exists), Set puts again and wins.
+// writer's read (not found) and create (exists), Set puts and wins.
 func TestSetCreateRace(t *testing.T) {
 	f := newFake(t)
 	d := newStore(t, f.srv.URL, nil, awssm.Options{KMSKeyID: "alias/app", Tags: map[string]string{"team": "pay"}})
@@ -431,8 +480,8 @@ func TestSetCreateRace(t *testing.T) {
 	if err := d.Set(t.Context(), "new", "mine"); err != nil {
 		t.Fatal(err)
 	}
-	if p, c := f.count("PutSecretValue"), f.count("CreateSecret"); p != 2 || c != 1 {
-		t.Fatalf("%d puts and %d creates, want 2 and 1", p, c)
+	if p, c := f.count("PutSecretValue"), f.count("CreateSecret"); p != 1 || c != 1 {
+		t.Fatalf("%d puts and %d creates, want 1 and 1", p, c)
 	}
 	if cur, prev, err := d.GetVersions(t.Context(), "new"); err != nil || *cur != "mine" || *prev != "other writer" {
 		t.Fatalf("GetVersions after the race: %v", err)
@@ -589,6 +638,38 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
+// TestResponseNotUnderstood: a response cut short is Unavailable, and
+// neither it nor one that is not JSON shows any of the body.
+func TestResponseNotUnderstood(t *testing.T) {
+	const canary = "partial-body-canary"
+	for _, tc := range []struct {
+		body   string
+		length string
+		want   error
+		text   string
+	}{
+		{`{"Name":"a","SecretString":"` + canary, "200", secretstore.ErrUnavailable, "response cut short"},
+		{`{"Name":"a","SecretString":"` + canary + `"x}`, "", nil, "response not understood"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			if tc.length != "" {
+				w.Header().Set("Content-Length", tc.length)
+			}
+			_, _ = w.Write([]byte(tc.body))
+		}))
+		st := secretstore.New(newStore(t, srv.URL, nil, awssm.Options{}))
+		_, err := st.Get(t.Context(), "a")
+		srv.Close()
+		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
+			t.Fatalf("Get of a broken response: %v, want %v", err, tc.want)
+		}
+		if strings.Contains(err.Error(), canary) || !strings.Contains(err.Error(), tc.text) {
+			t.Fatalf("error %q: want %q and nothing of the body", err, tc.text)
+		}
+	}
+}
+
 // TestList: ListSecrets pages are followed, names map back, names that ends
 // in '-' and six characters are found, and secrets that no portable name
 // maps to (made by other tools) are left out.
@@ -654,12 +735,13 @@ func TestOpenURL(t *testing.T) {
 	}
 	defer st.Close()
 	var got fakeReq
+	failGets := false
 	f.mu.Lock()
 	f.fail = func(action string, req *fakeReq) (int, string, string) {
 		if action == "DeleteSecret" {
 			got = *req
 		}
-		if action == "GetSecretValue" {
+		if action == "GetSecretValue" && failGets {
 			return 500, "InternalServiceError", ""
 		}
 		return 0, "", ""
@@ -671,6 +753,9 @@ func TestOpenURL(t *testing.T) {
 	if err := st.Remove(ctx, "k"); err != nil {
 		t.Fatal(err)
 	}
+	f.mu.Lock()
+	failGets = true
+	f.mu.Unlock()
 	f.resetCounts()
 	if _, _, err := st.Lookup(ctx, "k"); !errors.Is(err, secretstore.ErrUnavailable) {
 		t.Fatalf("Lookup on a failing server: %v", err)

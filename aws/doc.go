@@ -85,9 +85,12 @@
 //     Get, classified. When the batch call itself is refused (no
 //     permission for it, or not implemented by an emulator), Get uses
 //     GetSecretValue concurrently from then on. One name: GetSecretValue.
-//   - Set: PutSecretValue; on ResourceNotFoundException, CreateSecret; if
-//     another writer created it first (ResourceExistsException), put again;
-//     a secret scheduled for deletion is restored (RestoreSecret) first.
+//   - Set: GetSecretValue first, and nothing more if the value is already
+//     current (so a repeated write keeps AWSPREVIOUS; skipped for writers
+//     that may not read); then PutSecretValue, or CreateSecret for a new
+//     secret (put again if another writer created it first:
+//     ResourceExistsException), or RestoreSecret then put for a secret
+//     scheduled for deletion (which keeps its versions).
 //   - Remove: DeleteSecret with the recovery window, or forced. A missing
 //     secret, or one already scheduled for deletion, is not an error.
 //   - List: ListSecrets with a name filter, every page.
@@ -106,7 +109,9 @@
 // implement BatchGetSecretValue or RestoreSecret, and keeps AWSPREVIOUS on
 // every older version, so against it Get takes the GetSecretValue fallback,
 // the suite removes with force-delete, and versions are checked after two
-// writes only. The suite runs a second time against an httptest server in
+// writes only; and its GetSecretValue writes under a read lock, so the
+// tests let it handle one request at a time (the driver still sends them
+// concurrently) to keep -race meaningful. The suite runs a second time against an httptest server in
 // the tests that speaks the AWS JSON 1.1 protocol with the documented
 // responses and error codes, with the default options: batch reads
 // (including per-secret errors), the recovery window, restore before

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 
@@ -47,6 +48,8 @@ func (e *Error) Error() string {
 	switch {
 	case e.Code != "":
 		b.WriteString(e.Code)
+	case e.StatusCode != 0 && errors.Is(e.Err, io.ErrUnexpectedEOF):
+		b.WriteString("response cut short")
 	case e.StatusCode != 0:
 		b.WriteString("response not understood")
 	case e.Err != nil:
@@ -110,16 +113,19 @@ type causeError struct {
 func (c *causeError) Error() string { return c.msg }
 func (c *causeError) Unwrap() error { return c.err }
 
-// ErrorCode classifies an error of this driver: ResourceNotFoundException
-// is NotFound; access and credential refusals and DecryptionFailure are
-// PermissionDenied; throttling, LimitExceededException (a quota on the rate
-// of new versions, which the SDK retries as throttling), AWS's internal
-// errors, HTTP 429 and 5xx and network failures are Unavailable (the SDK's
-// retryer has already retried them); InvalidRequestException (a secret
-// scheduled for deletion, for example) and ResourceExistsException are
-// Conflict; a parameter error from PutSecretValue or CreateSecret
-// (ValidationException, InvalidParameterException) is InvalidValue, since
-// the driver sends only valid names.
+// ErrorCode classifies an error of this driver:
+//
+//   - ResourceNotFoundException: NotFound;
+//   - access and credential refusals and DecryptionFailure: PermissionDenied;
+//   - throttling, LimitExceededException (a quota on the rate of new
+//     versions, which the SDK retries as throttling), AWS's internal errors,
+//     HTTP 429 and 5xx, network failures and responses cut short:
+//     Unavailable (the SDK's retryer has already retried what it retries);
+//   - InvalidRequestException (a secret scheduled for deletion, for
+//     example) and ResourceExistsException: Conflict;
+//   - a parameter error (ValidationException, InvalidParameterException)
+//     from PutSecretValue or CreateSecret: InvalidValue, since the driver
+//     sends only valid names.
 func (s *Store) ErrorCode(err error) driver.Code { return classify(err) }
 
 func classify(err error) driver.Code {
@@ -161,8 +167,8 @@ func classify(err error) driver.Code {
 		return driver.DeadlineExceeded
 	}
 	var ne net.Error
-	if code == "" && status == 0 && errors.As(err, &ne) {
-		return driver.Unavailable
+	if code == "" && (status == 0 && errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF)) {
+		return driver.Unavailable // unreachable, or the response was cut short
 	}
 	return driver.Unknown
 }

@@ -28,6 +28,9 @@ type fakeSM struct {
 	// an HTTP status, an error code and a message, or status 0 to let the
 	// request through. It is called with mu held.
 	fail func(action string, req *fakeReq) (status int, code, msg string)
+	// batchPage, when positive, splits a BatchGetSecretValue answer into
+	// pages of that many entries (values and errors).
+	batchPage int
 	// itemErr, when set, may give one secret of a batch a per-secret error
 	// code. It is called with mu held.
 	itemErr func(id string) (code, msg string)
@@ -204,7 +207,16 @@ func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, 
 		}
 		var vals []map[string]any
 		var errs []map[string]string
-		for _, id := range req.SecretIdList {
+		ids := req.SecretIdList
+		start, _ := strconv.Atoi(req.NextToken)
+		next := ""
+		if f.batchPage > 0 {
+			ids = ids[start:min(start+f.batchPage, len(ids))]
+			if start+f.batchPage < len(req.SecretIdList) {
+				next = strconv.Itoa(start + f.batchPage)
+			}
+		}
+		for _, id := range ids {
 			s := f.secrets[id]
 			if f.itemErr != nil {
 				if code, msg := f.itemErr(id); code != "" {
@@ -221,7 +233,11 @@ func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, 
 				vals = append(vals, f.value(id, s, s.current))
 			}
 		}
-		return 200, "", "", map[string]any{"SecretValues": vals, "Errors": errs}
+		out := map[string]any{"SecretValues": vals, "Errors": errs}
+		if next != "" {
+			out["NextToken"] = next
+		}
+		return 200, "", "", out
 
 	case "PutSecretValue":
 		if (req.SecretString == nil) == (req.SecretBinary == nil) || (req.SecretString != nil && *req.SecretString == "") || (req.SecretBinary != nil && len(req.SecretBinary) == 0) {
