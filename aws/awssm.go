@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,7 +60,7 @@ type Options struct {
 	// Existing secrets keep their key.
 	KMSKeyID string
 
-	// Tags are put on secrets this driver creates.
+	// Tags are put on secrets this driver creates. New copies the map.
 	Tags map[string]string
 
 	// Concurrency is the most requests one Get sends at once. 0 means
@@ -81,6 +82,7 @@ var (
 	_ driver.ErrorCoder = (*Store)(nil)
 	_ driver.Aser       = (*Store)(nil)
 	_ driver.ErrorAser  = (*Store)(nil)
+	_ driver.Versioner  = (*Store)(nil)
 )
 
 // New returns a driver that reaches Secrets Manager through client. Build
@@ -102,6 +104,7 @@ func New(client *secretsmanager.Client, opts Options) (*Store, error) {
 	if opts.Concurrency < 0 {
 		return nil, fmt.Errorf("awssm: negative concurrency %d", opts.Concurrency)
 	}
+	opts.Tags = maps.Clone(opts.Tags)
 	return &Store{client: client, opts: opts}, nil
 }
 
@@ -393,33 +396,30 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 }
 
 // GetVersions returns the value of name's AWSCURRENT version and of its
-// AWSPREVIOUS version, read concurrently ([driver.Versioner], used by the
-// portable Store's Versions and Rotate). current is nil when name does not
-// exist (or is scheduled for deletion); previous is nil when there is no
-// previous version.
+// AWSPREVIOUS version ([driver.Versioner], used by the portable Store's
+// Versions and Rotate). current is nil when name does not exist (or is
+// scheduled for deletion); previous is nil when there is no previous
+// version.
+//
+// AWS has no call that reads both at once. GetVersions reads the current
+// version, then the previous one: a write in between yields the old current
+// value twice (a value still inside the new rotation window), never a
+// previous value from before the window, which the other order or
+// concurrent reads could.
 func (s *Store) GetVersions(ctx context.Context, name string) (current, previous *string, err error) {
 	id := awsname.Encode(name)
-	var vals [2]*string
-	g, gctx := errgroup.WithContext(ctx)
-	for i, stage := range []string{StageCurrent, StagePrevious} {
-		g.Go(func() error {
-			v, ok, err := s.getStage(gctx, id, stage)
-			if err != nil {
-				return err
-			}
-			if ok {
-				vals[i] = &v
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	cur, ok, err := s.getStage(ctx, id, StageCurrent)
+	if err != nil || !ok {
 		return nil, nil, wrap("GetSecretValue", []string{name}, err)
 	}
-	if vals[0] == nil {
-		return nil, nil, nil
+	prev, ok, err := s.getStage(ctx, id, StagePrevious)
+	if err != nil {
+		return nil, nil, wrap("GetSecretValue", []string{name}, err)
 	}
-	return vals[0], vals[1], nil
+	if !ok {
+		return &cur, nil, nil
+	}
+	return &cur, &prev, nil
 }
 
 // As sets target to the driver's client when target is a

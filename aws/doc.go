@@ -94,7 +94,7 @@
 //   - Remove: DeleteSecret with the recovery window, or forced. A missing
 //     secret, or one already scheduled for deletion, is not an error.
 //   - List: ListSecrets with a name filter, every page.
-//   - GetVersions: GetSecretValue of AWSCURRENT and AWSPREVIOUS, at once.
+//   - GetVersions: GetSecretValue of AWSCURRENT, then of AWSPREVIOUS.
 //
 // Throttling and transient errors are retried by the SDK's retryer, with
 // backoff. Errors are [*Error]s naming the operation, the secret, AWS's
