@@ -83,6 +83,7 @@ var (
 	_ driver.Aser       = (*Store)(nil)
 	_ driver.ErrorAser  = (*Store)(nil)
 	_ driver.Versioner  = (*Store)(nil)
+	_ driver.Swapper    = (*Store)(nil)
 )
 
 // New returns a driver that reaches Secrets Manager through client. Build
@@ -262,20 +263,11 @@ func secretValue(str *string, bin []byte) (string, bool) {
 // first, and keeps its versions: its previous value is the one it had when
 // it was removed.
 func (s *Store) Set(ctx context.Context, name, value string) error {
-	switch {
-	case value == "":
-		return driver.Errorf(driver.InvalidValue, "awssm: set %q: AWS Secrets Manager cannot store an empty value", name)
-	case len(value) > MaxValueSize:
-		return driver.Errorf(driver.InvalidValue, "awssm: set %q: the value has %d bytes, more than the %d AWS Secrets Manager stores", name, len(value), MaxValueSize)
+	if err := checkValue(name, value); err != nil {
+		return err
 	}
 	id := awsname.Encode(name)
-	var str *string
-	var bin []byte
-	if utf8.ValidString(value) {
-		str = &value
-	} else {
-		bin = []byte(value)
-	}
+	str, bin := encodeValue(&value)
 	const (
 		put = iota
 		create
@@ -315,14 +307,7 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 				return wrap("PutSecretValue", []string{name}, err)
 			}
 		case create:
-			in := &secretsmanager.CreateSecretInput{Name: &id, SecretString: str, SecretBinary: bin}
-			if s.opts.KMSKeyID != "" {
-				in.KmsKeyId = &s.opts.KMSKeyID
-			}
-			for k, v := range s.opts.Tags {
-				in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
-			}
-			_, err := s.client.CreateSecret(ctx, in)
+			_, err := s.client.CreateSecret(ctx, s.createInput(id, str, bin))
 			switch {
 			case err == nil:
 				return nil
@@ -346,6 +331,115 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 		}
 	}
 	return driver.Errorf(driver.Conflict, "awssm: set %q: the secret kept changing state (created, deleted, restored) under concurrent writers", name)
+}
+
+// pendingStage is the staging label CompareAndSwap puts on a new version
+// until it moves AWSCURRENT to it.
+const pendingStage = "SECRETSTORE_PENDING"
+
+// CompareAndSwap sets name to value only if its current value is still old
+// (nil: only if name does not exist), for the portable Store's Rotate
+// ([driver.Swapper]); otherwise it changes nothing visible and returns an
+// error with code [driver.Conflict].
+//
+// AWS has no conditional put, so it uses staging labels, as AWS's rotation
+// functions do: it reads AWSCURRENT and its version ID, puts value as a new
+// version labelled SECRETSTORE_PENDING only, then moves AWSCURRENT to it
+// with UpdateSecretVersionStage naming the version read as the one to take
+// it from, which AWS refuses if AWSCURRENT has moved meanwhile (AWSPREVIOUS
+// then follows as usual). A new name is created with CreateSecret, which
+// fails if it exists. A name scheduled for deletion counts as existing here
+// (Set restores it). A version left by a lost swap keeps only the
+// SECRETSTORE_PENDING label until the next swap moves it.
+func (s *Store) CompareAndSwap(ctx context.Context, name string, old *string, value string) error {
+	if err := checkValue(name, value); err != nil {
+		return err
+	}
+	id := awsname.Encode(name)
+	str, bin := encodeValue(&value)
+	res, err := s.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
+	switch {
+	case err == nil:
+	case isCode(err, codeNotFound) && old == nil:
+		in := s.createInput(id, str, bin)
+		_, err := s.client.CreateSecret(ctx, in)
+		if isCode(err, codeExists) || pendingDeletion(err) {
+			return driver.Errorf(driver.Conflict, "awssm: swap %q: created by another writer meanwhile", name)
+		}
+		return wrap("CreateSecret", []string{name}, err)
+	case missing(err):
+		if old == nil {
+			return driver.Errorf(driver.Conflict, "awssm: swap %q: the secret is scheduled for deletion", name)
+		}
+		return driver.Errorf(driver.Conflict, "awssm: swap %q: the secret does not exist", name)
+	default:
+		return wrap("GetSecretValue", []string{name}, err)
+	}
+	cur, ok := secretValue(res.SecretString, res.SecretBinary)
+	switch {
+	case old == nil:
+		return driver.Errorf(driver.Conflict, "awssm: swap %q: the secret exists", name)
+	case !ok || cur != *old:
+		return driver.Errorf(driver.Conflict, "awssm: swap %q: the current value is not the one expected", name)
+	case cur == value:
+		return nil // already current: a new version would end the rotation window
+	}
+	put, err := s.client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		SecretId: &id, SecretString: str, SecretBinary: bin, VersionStages: []string{pendingStage},
+	})
+	if err != nil {
+		if missing(err) {
+			return driver.Errorf(driver.Conflict, "awssm: swap %q: removed by another writer meanwhile", name)
+		}
+		return wrap("PutSecretValue", []string{name}, err)
+	}
+	_, err = s.client.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: &id, VersionStage: aws.String(StageCurrent), MoveToVersionId: put.VersionId, RemoveFromVersionId: res.VersionId,
+	})
+	if err != nil {
+		if code, _ := apiCode(err); code == "InvalidParameterException" || code == codeInvalidRequest || code == codeNotFound {
+			return driver.NewError(driver.Conflict, wrap("UpdateSecretVersionStage", []string{name}, err))
+		}
+		return wrap("UpdateSecretVersionStage", []string{name}, err)
+	}
+	// Best effort: the label would move with the next swap anyway.
+	_, _ = s.client.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: &id, VersionStage: aws.String(pendingStage), RemoveFromVersionId: put.VersionId,
+	})
+	return nil
+}
+
+// checkValue refuses the values AWS cannot store, before any request.
+func checkValue(name, value string) error {
+	switch {
+	case value == "":
+		return driver.Errorf(driver.InvalidValue, "awssm: set %q: AWS Secrets Manager cannot store an empty value", name)
+	case len(value) > MaxValueSize:
+		return driver.Errorf(driver.InvalidValue, "awssm: set %q: the value has %d bytes, more than the %d AWS Secrets Manager stores", name, len(value), MaxValueSize)
+	}
+	return nil
+}
+
+// encodeValue returns value as SecretString if it is valid UTF-8, else as
+// SecretBinary.
+func encodeValue(value *string) (*string, []byte) {
+	if utf8.ValidString(*value) {
+		return value, nil
+	}
+	return nil, []byte(*value)
+}
+
+// createInput is the CreateSecret request for a new secret holding one
+// value, with the configured KMS key and tags.
+func (s *Store) createInput(id string, str *string, bin []byte) *secretsmanager.CreateSecretInput {
+	in := &secretsmanager.CreateSecretInput{Name: &id, SecretString: str, SecretBinary: bin}
+	if s.opts.KMSKeyID != "" {
+		in.KmsKeyId = &s.opts.KMSKeyID
+	}
+	for k, v := range s.opts.Tags {
+		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	return in
 }
 
 // Remove schedules the deletion of name with the recovery window of

@@ -125,11 +125,12 @@ func TestConformanceKumo(t *testing.T) {
 	})
 }
 
-// noVersions is the driver without [driver.Versioner], for kumo: v0.33.1
-// moves AWSCURRENT to AWSPREVIOUS but never takes AWSPREVIOUS off older
-// versions, so after three writes it answers AWSPREVIOUS with any older
-// version. TestGetVersionsKumo covers what it gets right; the fake covers
-// the rest.
+// noVersions is the driver without [driver.Versioner] and
+// [driver.Swapper], for kumo: v0.33.1 moves AWSCURRENT to AWSPREVIOUS but
+// never takes AWSPREVIOUS off older versions, so after three writes it
+// answers AWSPREVIOUS with any older version, and it has no
+// UpdateSecretVersionStage. TestGetVersionsKumo covers what it gets right;
+// the fake covers the rest.
 type noVersions struct{ d *awssm.Store }
 
 func (n noVersions) Get(ctx context.Context, names []string) (map[string]string, error) {
@@ -507,6 +508,52 @@ func TestSetCreateRace(t *testing.T) {
 	defer f.mu.Unlock()
 	if s := f.secrets["contended"]; s == nil || len(s.versions) != 8 || s.kmsKey != "alias/app" || s.tags["team"] != "pay" {
 		t.Fatalf("contended secret: %+v; want 8 versions, the KMS key and the tag", s)
+	}
+}
+
+// TestCompareAndSwap: a swap whose expected version lost AWSCURRENT while
+// it wrote fails with a conflict and leaves the other writer's value
+// current; a swap that wins moves AWSCURRENT and AWSPREVIOUS as Set does
+// and takes its pending label off again.
+func TestCompareAndSwap(t *testing.T) {
+	f := newFake(t)
+	d := newStore(t, f.srv.URL, nil, awssm.Options{})
+	ctx := t.Context()
+	if err := d.Set(ctx, "k", "one"); err != nil {
+		t.Fatal(err)
+	}
+	one := "one"
+	if err := d.CompareAndSwap(ctx, "k", &one, "two"); err != nil {
+		t.Fatal(err)
+	}
+	if cur, prev, err := d.GetVersions(ctx, "k"); err != nil || *cur != "two" || prev == nil || *prev != "one" {
+		t.Fatalf("GetVersions after a swap: %v", err)
+	}
+	f.mu.Lock()
+	if len(f.secrets["k"].labels) != 0 {
+		t.Errorf("the pending label stayed: %v", f.secrets["k"].labels)
+	}
+	// Another writer sets "other" between this swap's read and its move.
+	f.fail = func(action string, req *fakeReq) (int, string, string) {
+		if action == "PutSecretValue" && len(req.VersionStages) > 0 {
+			other := "other"
+			f.secrets["k"].put(&other, nil)
+		}
+		return 0, "", ""
+	}
+	f.mu.Unlock()
+	two := "two"
+	err := d.CompareAndSwap(ctx, "k", &two, "three")
+	if driver.CodeOf(err) != driver.Conflict {
+		t.Fatalf("a swap that lost the race: %v, want a conflict", err)
+	}
+	if cur, prev, err := d.GetVersions(ctx, "k"); err != nil || *cur != "other" || *prev != "two" {
+		t.Fatalf("after a lost swap: %v; want the other writer's value current and two previous", err)
+	}
+	// Values are checked before any request, as in Set.
+	f.resetCounts()
+	if err := d.CompareAndSwap(ctx, "k", nil, ""); driver.CodeOf(err) != driver.InvalidValue || f.count("") != 0 {
+		t.Fatalf("a swap to the empty value: %v after %d requests", err, f.count(""))
 	}
 }
 

@@ -12,8 +12,9 @@
 // The driver maps names and moves values; the portable Store adds every
 // guard (permissions, name checks, scoping, caching, error classes). It
 // implements [driver.Store], [driver.Lister], [driver.Versioner] (AWSCURRENT
-// and AWSPREVIOUS), [driver.ErrorCoder], [driver.Aser] (to
-// *secretsmanager.Client and *Store) and [driver.ErrorAser].
+// and AWSPREVIOUS), [driver.Swapper] (through staging labels),
+// [driver.ErrorCoder], [driver.Aser] (to *secretsmanager.Client and *Store)
+// and [driver.ErrorAser].
 //
 // Credentials and configuration come from the SDK's default chain
 // (environment, shared config and credentials files, SSO, web identity,
@@ -95,6 +96,10 @@
 //     secret, or one already scheduled for deletion, is not an error.
 //   - List: ListSecrets with a name filter, every page.
 //   - GetVersions: GetSecretValue of AWSCURRENT, then of AWSPREVIOUS.
+//   - CompareAndSwap: GetSecretValue, PutSecretValue labelled
+//     SECRETSTORE_PENDING only, then UpdateSecretVersionStage moving
+//     AWSCURRENT from the version read, which AWS refuses if it has moved
+//     (see [Store.CompareAndSwap]); CreateSecret for a new name.
 //
 // Throttling and transient errors are retried by the SDK's retryer, with
 // backoff. Errors are [*Error]s naming the operation, the secret, AWS's
@@ -115,7 +120,12 @@
 // the tests that speaks the AWS JSON 1.1 protocol with the documented
 // responses and error codes, with the default options: batch reads
 // (including per-secret errors), the recovery window, restore before
-// write, and AWSPREVIOUS after many writes. Focused tests against that
+// write, AWSPREVIOUS after many writes, and compare-and-swap. AWS documents
+// that UpdateSecretVersionStage fails when the label has moved from the
+// version named, but not with which code: CompareAndSwap takes
+// InvalidParameterException, InvalidRequestException and
+// ResourceNotFoundException from that step as a lost race (Conflict), and
+// only the fake and the live test prove it. Focused tests against that
 // server count requests (20 names are one round trip), inject throttling,
 // server and access errors, and check that errors carry no response text.
 // TestLive runs the suite against real AWS when SECRETSTORE_AWS_LIVE=1 and

@@ -41,6 +41,7 @@ type fakeSecret struct {
 	current  int           // index into versions, -1 for none
 	previous int           // index into versions, -1 for none
 	deleted  bool
+	labels   map[string]int // staging labels other than AWSCURRENT and AWSPREVIOUS
 	kmsKey   string
 	tags     map[string]string
 }
@@ -70,6 +71,9 @@ type fakeReq struct {
 	KmsKeyId                   string
 	Tags                       []struct{ Key, Value string }
 	ClientRequestToken         string
+	VersionStages              []string
+	MoveToVersionId            string
+	RemoveFromVersionId        string
 }
 
 func newFake(t testing.TB) *fakeSM {
@@ -249,8 +253,60 @@ func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, 
 		case s.deleted:
 			return 400, "InvalidRequestException", msgMarked, nil
 		}
-		v := s.put(req.SecretString, req.SecretBinary)
-		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId, "VersionId": v, "VersionStages": []string{"AWSCURRENT"}}
+		if len(req.VersionStages) == 0 || slices.Contains(req.VersionStages, "AWSCURRENT") {
+			v := s.put(req.SecretString, req.SecretBinary)
+			return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId, "VersionId": v, "VersionStages": []string{"AWSCURRENT"}}
+		}
+		// Labels only: AWSCURRENT stays where it is.
+		v := fmt.Sprintf("v%d", len(s.versions)+1)
+		s.versions = append(s.versions, fakeVersion{id: v, str: req.SecretString, bin: req.SecretBinary})
+		for _, l := range req.VersionStages {
+			if s.labels == nil {
+				s.labels = map[string]int{}
+			}
+			s.labels[l] = len(s.versions) - 1
+		}
+		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId, "VersionId": v, "VersionStages": req.VersionStages}
+
+	case "UpdateSecretVersionStage":
+		switch {
+		case s == nil:
+			return 400, "ResourceNotFoundException", msgMissing, nil
+		case s.deleted:
+			return 400, "InvalidRequestException", msgMarked, nil
+		}
+		find := func(id string) int {
+			return slices.IndexFunc(s.versions, func(v fakeVersion) bool { return v.id == id })
+		}
+		holder := -1
+		if req.VersionStage == "AWSCURRENT" {
+			holder = s.current
+		} else if i, ok := s.labels[req.VersionStage]; ok {
+			holder = i
+		}
+		if holder >= 0 && (req.RemoveFromVersionId == "" && req.MoveToVersionId != "" || req.RemoveFromVersionId != "" && s.versions[holder].id != req.RemoveFromVersionId) {
+			return 400, "InvalidParameterException", "The staging label is attached to a different version than RemoveFromVersionId", nil
+		}
+		to := -1
+		if req.MoveToVersionId != "" {
+			if to = find(req.MoveToVersionId); to < 0 {
+				return 400, "ResourceNotFoundException", "no such version", nil
+			}
+		}
+		switch {
+		case req.VersionStage == "AWSCURRENT" && to >= 0:
+			s.previous, s.current = s.current, to
+		case req.VersionStage == "AWSCURRENT":
+			return 400, "InvalidParameterException", "AWSCURRENT cannot be removed", nil
+		case to >= 0:
+			if s.labels == nil {
+				s.labels = map[string]int{}
+			}
+			s.labels[req.VersionStage] = to
+		default:
+			delete(s.labels, req.VersionStage)
+		}
+		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId}
 
 	case "CreateSecret":
 		s := f.secrets[req.Name]
