@@ -25,7 +25,9 @@
 // (plus, after each match, at most the length of the longest value again),
 // whatever the number of values, in memory proportional to their total
 // length. It is immutable and safe for concurrent use; compile it once and
-// share it.
+// share it. [Matcher.Contains], for text that usually holds no value, looks
+// up each pair of adjacent bytes in a table of those that begin a value, and
+// follows the trie only from where one does.
 package redact
 
 import "sort"
@@ -47,6 +49,12 @@ type Matcher struct {
 	edges  []edge
 	count  int
 	maxLen int
+	// pairs has the bit b0<<8|b1 set when some value begins with the bytes
+	// b0 b1, and single[b] is set when b is a value: Contains looks for
+	// values only where they could begin.
+	pairs     *[1 << 16 / 64]uint64
+	single    [256]bool
+	hasSingle bool
 }
 
 type node struct {
@@ -134,7 +142,46 @@ func NewMatcher(values []string) *Matcher {
 			queue = append(queue, e.to)
 		}
 	}
+	m.indexPairs()
 	return m
+}
+
+// indexPairs fills pairs and single from the states at depth one and two.
+func (m *Matcher) indexPairs() {
+	m.pairs = new([1 << 16 / 64]uint64)
+	for b0, s1 := range m.root {
+		if s1 == 0 {
+			continue
+		}
+		nd := &m.nodes[s1]
+		m.single[b0] = nd.out > 0
+		m.hasSingle = m.hasSingle || nd.out > 0
+		for _, e := range m.edges[nd.first : nd.first+nd.n] {
+			p := uint(b0)<<8 | uint(e.b)
+			m.pairs[p/64] |= 1 << (p % 64)
+		}
+	}
+}
+
+// child is the trie's (not the automaton's) transition from state s on byte
+// b, or -1 when no value continues so.
+func (m *Matcher) child(s int32, b byte) int32 {
+	if s == 0 {
+		if t := m.root[b]; t != 0 {
+			return t
+		}
+		return -1
+	}
+	nd := &m.nodes[s]
+	for _, e := range m.edges[nd.first : nd.first+nd.n] {
+		if e.b == b {
+			return e.to
+		}
+		if e.b > b {
+			break // sorted
+		}
+	}
+	return -1
 }
 
 // next is the automaton's transition from state s on byte b.
@@ -186,15 +233,106 @@ func (m *Matcher) Redact(s string) string {
 }
 
 // contains reports whether some value occurs in s.
-func (m *Matcher) contains(s string) bool {
+func (m *Matcher) contains(s string) bool { return m.Contains(s) }
+
+// Contains reports whether some value occurs in s. It does not allocate.
+//
+// It looks for values only where the two bytes there begin one (one lookup
+// in a table of byte pairs per byte) and follows the trie from those places
+// only, so that text in which no value occurs is read at about that cost,
+// whatever the number of values.
+func (m *Matcher) Contains(s string) bool {
 	if m.count == 0 {
 		return false
 	}
-	st := int32(0)
+	if m.hasSingle {
+		for i := 0; i < len(s); i++ {
+			if m.single[s[i]] {
+				return true
+			}
+		}
+	}
+	pairs := m.pairs
+	for k := 1; k < len(s); k++ {
+		if p := uint(s[k-1])<<8 | uint(s[k]); pairs[p/64]&(1<<(p%64)) == 0 {
+			continue
+		}
+		i := k - 1
+		// Some value begins with these two bytes: follow the trie. A
+		// value ending on the way is an occurrence, wherever it starts.
+		st := m.root[s[i]]
+		for j := k; j < len(s); j++ {
+			if j-i == walkMax {
+				return m.runFrom(st, s[j:])
+			}
+			if st = m.child(st, s[j]); st < 0 {
+				break
+			}
+			if m.nodes[st].out > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// walkMax bounds how far Contains follows the trie from one place. Past it,
+// it runs the automaton over the rest of the text instead, so that text
+// like "aaaa…" against a long value "aaaa…b" costs linear time.
+const walkMax = 32
+
+// runFrom runs the automaton from state st over s: st stands for text in
+// which no value occurs and before which none begins.
+func (m *Matcher) runFrom(st int32, s string) bool {
 	for i := 0; i < len(s); i++ {
-		st = m.next(st, s[i])
-		if m.nodes[st].out > 0 {
+		if st = m.next(st, s[i]); m.nodes[st].out > 0 {
 			return true
+		}
+	}
+	return false
+}
+
+// runFromBytes is runFrom over bytes.
+func (m *Matcher) runFromBytes(st int32, b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if st = m.next(st, b[i]); m.nodes[st].out > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ContainsBytes reports whether some value occurs in b. It does not allocate.
+func (m *Matcher) ContainsBytes(b []byte) bool {
+	// The loop of Contains: a generic one over string | []byte would make
+	// callers' buffers escape.
+	if m.count == 0 {
+		return false
+	}
+	if m.hasSingle {
+		for i := 0; i < len(b); i++ {
+			if m.single[b[i]] {
+				return true
+			}
+		}
+	}
+	pairs := m.pairs
+	for k := 1; k < len(b); k++ {
+		if p := uint(b[k-1])<<8 | uint(b[k]); pairs[p/64]&(1<<(p%64)) == 0 {
+			continue
+		}
+		i := k - 1
+		st := m.root[b[i]]
+		for j := k; j < len(b); j++ {
+			if j-i == walkMax {
+				return m.runFromBytes(st, b[j:])
+			}
+			if st = m.child(st, b[j]); st < 0 {
+				break
+			}
+			if m.nodes[st].out > 0 {
+				return true
+			}
 		}
 	}
 	return false

@@ -377,6 +377,13 @@ func FuzzWriter(f *testing.F) {
 		if r := m.Redact(string(text)); r != want {
 			t.Fatalf("Redact: got %q, want %q", r, want)
 		}
+		found := false
+		for _, v := range live {
+			found = found || bytes.Contains(text, []byte(v))
+		}
+		if m.Contains(string(text)) != found || m.ContainsBytes(text) != found {
+			t.Fatalf("Contains = %v, ContainsBytes = %v, want %v", m.Contains(string(text)), m.ContainsBytes(text), found)
+		}
 		for _, v := range live {
 			// A value can only be seen where the mask spells part of it
 			// (see the package documentation).
@@ -400,5 +407,110 @@ func BenchmarkWriter(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w.Write(line)
+	}
+}
+
+func TestContains(t *testing.T) {
+	for _, c := range cases {
+		m := NewMatcher(c.values)
+		want := false
+		for _, v := range nonEmpty(c.values) {
+			want = want || strings.Contains(c.text, v)
+		}
+		if got := m.Contains(c.text); got != want {
+			t.Errorf("%s: Contains(%q) = %v, want %v", c.name, c.text, got, want)
+		}
+		if got := m.ContainsBytes([]byte(c.text)); got != want {
+			t.Errorf("%s: ContainsBytes(%q) = %v, want %v", c.name, c.text, got, want)
+		}
+	}
+	m := NewMatcher([]string{"secret-value", "other"})
+	s, b := "a long log line with nothing secret in it", []byte("the other one")
+	if n := testing.AllocsPerRun(100, func() { m.Contains(s); m.ContainsBytes(b) }); n != 0 {
+		t.Errorf("Contains allocates %v times", n)
+	}
+}
+
+func TestSetMatcher(t *testing.T) {
+	old := NewMatcher([]string{"hunter2"})
+	grown := NewMatcher([]string{"hunter2", "sk_live_42"})
+	for _, c := range []struct {
+		name     string
+		from, to *Matcher
+		before   string // written before SetMatcher
+		after    string // written after it
+		want     string
+	}{
+		// The held-back "hun" is scanned again with the new matcher.
+		{"held value completes", old, grown, "pw=hun", "ter2 ok", "pw=[REDACTED] ok"},
+		{"new value after", old, grown, "pw=hunter2 ", "key=sk_live_42", "pw=[REDACTED] key=[REDACTED]"},
+		// "sk_l" was written out under the old matcher: not revisited.
+		{"new value begun before", old, grown, "key=sk_l", "ive_42", "key=sk_live_42"},
+		// An empty matcher writes the held-back bytes out at once.
+		{"to empty", old, NewMatcher(nil), "pw=hun", "ter2", "pw=hunter2"},
+		{"from empty", NewMatcher(nil), grown, "a ", "hunter2 b", "a [REDACTED] b"},
+		// A pending match that could still grow keeps its bytes.
+		{"pending candidate", NewMatcher([]string{"abc", "abcdef"}), NewMatcher([]string{"abc", "abcdef", "zz"}), "xabc", "def zz", "x[REDACTED] [REDACTED]"},
+		{"same matcher", old, old, "pw=hun", "ter2", "pw=[REDACTED]"},
+	} {
+		var out bytes.Buffer
+		w := c.from.NewWriter(&out)
+		w.Write([]byte(c.before))
+		if err := w.SetMatcher(c.to); err != nil {
+			t.Fatalf("%s: SetMatcher: %v", c.name, err)
+		}
+		if c.to.Len() == 0 && out.String() != c.before {
+			t.Errorf("%s: after SetMatcher to an empty matcher, out %q, want %q", c.name, out.String(), c.before)
+		}
+		w.Write([]byte(c.after))
+		w.Close()
+		if out.String() != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, out.String(), c.want)
+		}
+	}
+	w := old.NewWriter(io.Discard)
+	w.Close()
+	if err := w.SetMatcher(old); !errors.Is(err, ErrClosed) {
+		t.Errorf("SetMatcher after Close: %v, want ErrClosed", err)
+	}
+	boom := errors.New("boom")
+	w = old.NewWriter(&failWriter{err: boom})
+	w.Write([]byte("x\n"))
+	if err := w.SetMatcher(grown); !errors.Is(err, boom) {
+		t.Errorf("SetMatcher after a failed Write: %v, want boom", err)
+	}
+}
+
+// TestContainsRandom compares Contains with a naive search over a two-letter
+// alphabet, where values share long prefixes and occur near each other, so
+// that long walks switch to the automaton.
+func TestContainsRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "ab"[rng.IntN(2)]
+		}
+		return string(b)
+	}
+	for range 3000 {
+		values := make([]string, 1+rng.IntN(4))
+		for i := range values {
+			values[i] = strings.Repeat("a", rng.IntN(50)) + word(1+rng.IntN(8))
+		}
+		text := strings.Repeat("a", rng.IntN(80)) + word(rng.IntN(60))
+		want := false
+		for _, v := range values {
+			want = want || strings.Contains(text, v)
+		}
+		m := NewMatcher(values)
+		if m.Contains(text) != want || m.ContainsBytes([]byte(text)) != want {
+			t.Fatalf("values %q, text %q: Contains %v, ContainsBytes %v, want %v", values, text, m.Contains(text), m.ContainsBytes([]byte(text)), want)
+		}
+	}
+	// Linear time: a long value that almost occurs everywhere.
+	m := NewMatcher([]string{strings.Repeat("a", 4000) + "b"})
+	if m.Contains(strings.Repeat("a", 1<<20)) {
+		t.Fatal("found a value that is not there")
 	}
 }

@@ -99,6 +99,30 @@ func (w *Writer) flush(final bool) error {
 	return err
 }
 
+// SetMatcher makes w mask the values of m from now on. The bytes w holds
+// back are scanned again with m, so that a value of m split between the
+// Write before and the Write after is masked; bytes that m makes final are
+// written out at once. What w has written out already is not revisited: a
+// value of m that began there is not masked. SetMatcher returns the error
+// that Write would, [ErrClosed] after Close.
+func (w *Writer) SetMatcher(m *Matcher) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	if w.err != nil {
+		return w.err
+	}
+	if m == w.sc.m {
+		return nil
+	}
+	// A new scan from the root over the held-back bytes: no value can
+	// start before them that is not written out already.
+	w.sc = scanner{m: m, buf: w.sc.buf, cs: -1}
+	return w.flush(false)
+}
+
 // Close writes out the bytes held back, masking a value they end with, and
 // makes later Writes fail with [ErrClosed]. It does not close the underlying
 // writer. Close returns the underlying writer's first error, if any; a second
