@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/secretstore-go/secretstore"
-	"github.com/secretstore-go/secretstore/internal/redact"
+	"github.com/secretstore-go/secretstore/secretlog"
 )
 
 const redactLong = `Redact copies standard input to standard output with every value of the
@@ -21,7 +21,9 @@ masked, and of those starting at the same byte, the longest; values are
 compared as bytes. All values are matched in one pass (an Aho–Corasick
 automaton), whatever their number.
 
-Short values mask every occurrence of their bytes, wherever they appear: a
+A value is also masked where it appears escaped as JSON escapes it (so a
+value holding a quote or a backslash is caught in JSON log records). Short
+values mask every occurrence of their bytes, wherever they appear: a
 one-character value masks that character throughout. Empty values are
 ignored. Values are read once, when redact starts; the store is opened
 read-only. With --names, a name that does not exist is an error (exit
@@ -54,7 +56,12 @@ func (a *app) redactCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			w := redact.NewWriter(cmd.OutOrStdout(), values)
+			// The same registry and writer as the secretlog package, so a
+			// value is also masked in the form JSON escapes it to (a log
+			// line of JSON records). Every value counts, however short.
+			reg := secretlog.NewRegistry(secretlog.WithMinLen(1))
+			reg.AddAll(values...)
+			w := secretlog.NewWriter(cmd.OutOrStdout(), reg)
 			if _, err := io.Copy(w, cmd.InOrStdin()); err != nil {
 				w.Close()
 				return err

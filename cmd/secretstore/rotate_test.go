@@ -86,3 +86,14 @@ func TestWatch(t *testing.T) {
 		t.Fatalf("watch exited %d after interruption", code)
 	}
 }
+
+func TestRedactJSONEscapedValues(t *testing.T) {
+	e := newEnv(t)
+	e.init()
+	e.ok(`pa"ss\word`, "set", "db/pw")
+	in := `{"msg":"connect","dsn":"user:pa\"ss\\word@db"}` + "\n"
+	out := e.ok(in, "redact").stdout
+	if strings.Contains(out, `pa\"ss\\word`) || !strings.Contains(out, "[REDACTED]") {
+		t.Fatalf("a JSON-escaped value survived redaction: %s", out)
+	}
+}
