@@ -95,7 +95,11 @@ type Versioner interface {
 	// name; either is nil when there is none (a name never set, or set
 	// once). A removed name has no current value. Setting a name to the
 	// value it has changes nothing: the previous value stays, so a repeated
-	// write cannot end a rotation window early.
+	// write cannot end a rotation window early. After Remove and a new Set,
+	// whether the value from before the removal counts as previous depends
+	// on the backend (soft-deleting backends such as AWS and Azure restore
+	// it; memstore and filestore forget it); portable code should not rely
+	// on either.
 	GetVersions(ctx context.Context, name string) (current, previous *string, err error)
 }
 
