@@ -1,0 +1,416 @@
+package etcd_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
+	"github.com/secretstore-go/secretstore"
+	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/etcd"
+	"github.com/secretstore-go/secretstore/storetest"
+)
+
+// The tests in this file run against a real etcd cluster: the three-member
+// cluster CI starts (.ci/services/etcd.sh exports ETCD_ENDPOINTS and
+// ETCD_BIN) and, for the failover test, a cluster the test starts itself
+// from ETCD_BIN (or etcd on PATH). Without them they skip, unless CI is
+// set: then they fail.
+
+func needCluster(t testing.TB, what string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("CI is set but %s: .ci/services/etcd.sh provides it", what)
+	}
+	t.Skipf("no etcd: %s (CI provides it with .ci/services/etcd.sh)", what)
+}
+
+func endpoints(t testing.TB) []string {
+	t.Helper()
+	e := os.Getenv("ETCD_ENDPOINTS")
+	if e == "" {
+		needCluster(t, "ETCD_ENDPOINTS is not set")
+	}
+	return strings.Split(e, ",")
+}
+
+func newClient(t testing.TB, eps []string) *clientv3.Client {
+	t.Helper()
+	c, err := clientv3.New(clientv3.Config{Endpoints: eps, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// testKey is the key of the stores the tests make.
+var testKey = etcd.Key([32]byte{1, 2, 3})
+
+// freshPrefix returns a key prefix no other test uses, removed when t ends.
+func freshPrefix(t testing.TB, c *clientv3.Client) string {
+	t.Helper()
+	p := "/secretstore-test/" + randHex(8)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c.Delete(ctx, p+"/", clientv3.WithPrefix())
+	})
+	return p
+}
+
+func openStore(t testing.TB, c *clientv3.Client, prefix string) *etcd.Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := etcd.New(ctx, c, etcd.Options{Prefix: prefix, Key: testKey})
+	if err != nil {
+		t.Fatalf("etcd.New: %v", err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	c := newClient(t, endpoints(t))
+	storetest.Run(t, storetest.Harness{
+		Open: func(t *testing.T) driver.Store {
+			return openStore(t, c, freshPrefix(t, c))
+		},
+		MaxValueSize: etcd.MaxValueSize,
+	})
+}
+
+// TestClusterSeesNoPlaintext reads the raw keys of a store with the etcd
+// client: neither a value nor its previous version appears.
+func TestClusterSeesNoPlaintext(t *testing.T) {
+	c := newClient(t, endpoints(t))
+	prefix := freshPrefix(t, c)
+	s := secretstore.New(openStore(t, c, prefix), secretstore.EnableSet(true))
+	defer s.Close()
+	canary := "canary-" + randHex(16)
+	ctx := t.Context()
+	if err := s.Set(ctx, "db/password", "old-"+canary); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set(ctx, "db/password", "new-"+canary); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Get(ctx, prefix+"/", clientv3.WithPrefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Kvs) != 2 {
+		t.Fatalf("the store has %d keys, want the metadata and one secret", len(resp.Kvs))
+	}
+	for _, kv := range resp.Kvs {
+		if strings.Contains(string(kv.Value), canary) || strings.Contains(string(kv.Value), hex.EncodeToString([]byte(canary))) {
+			t.Fatalf("key %s holds the plaintext", kv.Key)
+		}
+	}
+	if got := string(resp.Kvs[1].Key); got != prefix+"/s/db/password" {
+		t.Fatalf("the secret's key is %q", got)
+	}
+	// A record moved to another name does not open.
+	if _, err := c.Put(ctx, prefix+"/s/other", string(resp.Kvs[1].Value)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, "other"); err == nil {
+		t.Fatal("a record copied to another name opened")
+	}
+}
+
+// TestOpenURLAndKeys opens a store through its URL with a key file, then
+// with a passphrase file for another prefix, and refuses a wrong key.
+func TestOpenURLAndKeys(t *testing.T) {
+	eps := endpoints(t)
+	c := newClient(t, eps)
+	prefix := freshPrefix(t, c)
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, "k")
+	if err := os.WriteFile(keyPath, []byte(strings.Repeat("k", 32)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u := fmt.Sprintf("etcd://%s%s?keyfile=%s", strings.Join(eps, ","), prefix, keyPath)
+	ctx := t.Context()
+	s, err := secretstore.Open(ctx, u, secretstore.EnableSet(true))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := s.Set(ctx, "a", "v"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// Another client with the same key file reads it.
+	s2, err := secretstore.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sec, ok, err := s2.Lookup(ctx, "a"); err != nil || !ok || sec.Reveal() != "v" {
+		t.Fatalf("a second client does not read the value: %v", err)
+	}
+	s2.Close()
+	other := filepath.Join(dir, "other")
+	os.WriteFile(other, []byte(strings.Repeat("o", 32)), 0o600)
+	_, err = secretstore.Open(ctx, strings.Replace(u, keyPath, other, 1))
+	if driver.CodeOf(err) != driver.PermissionDenied || !errors.Is(err, etcd.ErrWrongKey) {
+		t.Fatalf("Open with another key: %v, want permission denied and etcd.ErrWrongKey", err)
+	}
+	pass := filepath.Join(dir, "pass")
+	os.WriteFile(pass, []byte("correct horse\n"), 0o600)
+	pp := freshPrefix(t, c)
+	pu := fmt.Sprintf("etcd://%s%s?passphrase-file=%s", strings.Join(eps, ","), pp, pass)
+	for range 2 { // create, then open
+		s, err := secretstore.Open(ctx, pu)
+		if err != nil {
+			t.Fatalf("Open with a passphrase: %v", err)
+		}
+		s.Close()
+	}
+	if _, err := secretstore.Open(ctx, fmt.Sprintf("etcd://%s%s?keyfile=%s", strings.Join(eps, ","), pp, keyPath)); !errors.Is(err, etcd.ErrWrongKey) {
+		t.Fatalf("a key file for a passphrase store: %v", err)
+	}
+}
+
+// TestUnreachable: a cluster that does not answer is ErrUnavailable.
+func TestUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, "k")
+	os.WriteFile(keyPath, []byte(strings.Repeat("k", 32)), 0o600)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	// The client's dial is non-blocking; its first request fails when the
+	// dial timeout passes.
+	c, err := clientv3.New(clientv3.Config{Endpoints: []string{addr}, DialTimeout: time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rctx, rcancel := context.WithTimeout(ctx, 2*time.Second)
+	defer rcancel()
+	_, err = etcd.New(rctx, c, etcd.Options{Prefix: "/x", Key: testKey})
+	if driver.CodeOf(err) != driver.Unavailable && !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("New against a closed port: %v, want unavailable", err)
+	}
+}
+
+// TestWatchPushed: a change reaches a watcher whose poll interval is an
+// hour, so it can only have come from the cluster's push.
+func TestWatchPushed(t *testing.T) {
+	c := newClient(t, endpoints(t))
+	prefix := freshPrefix(t, c)
+	reader := secretstore.New(openStore(t, c, prefix))
+	defer reader.Close()
+	writer := secretstore.New(openStore(t, c, prefix), secretstore.EnableSet(true), secretstore.EnableRemove(true))
+	defer writer.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	changes, err := reader.Watch(ctx, []string{"a", "b"}, secretstore.WatchOptions{Interval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := func(want string, exists bool) {
+		t.Helper()
+		select {
+		case ch := <-changes:
+			if ch.Err != nil || ch.Name != want || ch.Exists != exists {
+				t.Fatalf("change %+v, want %s exists=%v", ch, want, exists)
+			}
+		case <-time.After(30 * time.Second): // a bound on a broken watch, not a synchronisation
+			t.Fatalf("no change for %s arrived", want)
+		}
+	}
+	// The watch may be established just after Watch returns: write until
+	// the first change arrives, each write bounded by its wait.
+	if err := writer.Set(ctx, "a", "1"); err != nil {
+		t.Fatal(err)
+	}
+	next("a", true)
+	if err := writer.Set(ctx, "c", "unwatched"); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.Set(ctx, "b", "2"); err != nil {
+		t.Fatal(err)
+	}
+	next("b", true)
+	if err := writer.Remove(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	next("a", false)
+}
+
+// cluster is a three-member etcd cluster a test starts and may kill
+// members of.
+type cluster struct {
+	clientURLs []string
+	cmds       []*exec.Cmd
+}
+
+func startCluster(t *testing.T) *cluster {
+	t.Helper()
+	bin := os.Getenv("ETCD_BIN")
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("etcd"); err != nil {
+			needCluster(t, "no etcd binary (ETCD_BIN, or etcd on PATH)")
+		}
+	}
+	ports := make([]int, 6)
+	var ls []net.Listener
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	var initial []string
+	for i := range 3 {
+		initial = append(initial, fmt.Sprintf("t%d=http://127.0.0.1:%d", i, ports[2*i+1]))
+	}
+	cl := &cluster{}
+	dir := t.TempDir()
+	token := "t-" + randHex(4)
+	for i := range 3 {
+		cu := fmt.Sprintf("http://127.0.0.1:%d", ports[2*i])
+		pu := fmt.Sprintf("http://127.0.0.1:%d", ports[2*i+1])
+		cmd := exec.Command(bin, "--name", fmt.Sprintf("t%d", i), "--data-dir", filepath.Join(dir, fmt.Sprint(i)),
+			"--listen-client-urls", cu, "--advertise-client-urls", cu,
+			"--listen-peer-urls", pu, "--initial-advertise-peer-urls", pu,
+			"--initial-cluster", strings.Join(initial, ","), "--initial-cluster-token", token,
+			"--initial-cluster-state", "new")
+		logf, err := os.Create(filepath.Join(dir, fmt.Sprintf("t%d.log", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer logf.Close()
+		cmd.Stdout, cmd.Stderr = logf, logf
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cl.cmds = append(cl.cmds, cmd)
+		cl.clientURLs = append(cl.clientURLs, strings.TrimPrefix(cu, "http://"))
+	}
+	t.Cleanup(func() {
+		for _, c := range cl.cmds {
+			c.Process.Kill()
+			c.Wait()
+		}
+	})
+	// Healthy when every member's /health says it has a leader: polled,
+	// at most a minute.
+	deadline := time.Now().Add(time.Minute)
+	hc := &http.Client{Timeout: 2 * time.Second} // /health waits for a leader
+	for _, cu := range cl.clientURLs {
+		for {
+			r, err := hc.Get("http://" + cu + "/health")
+			ok := false
+			if err == nil {
+				var b [64]byte
+				n, _ := r.Body.Read(b[:])
+				r.Body.Close()
+				ok = strings.Contains(string(b[:n]), `"health":"true"`)
+			}
+			if ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				b, _ := os.ReadFile(filepath.Join(dir, "t0.log"))
+				t.Fatalf("the test cluster is not healthy after a minute (member %s); member t0's log ends:\n%s", cu, b[max(0, len(b)-2000):])
+			}
+			time.Sleep(50 * time.Millisecond) // polling a server's health, bounded
+		}
+	}
+	return cl
+}
+
+// TestMemberKilled: with a store connected to a three-member cluster, the
+// member the client uses first is killed; reads and writes go on through
+// the other two, and a watcher goes on seeing changes.
+func TestMemberKilled(t *testing.T) {
+	cl := startCluster(t)
+	c := newClient(t, cl.clientURLs)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	s := secretstore.New(openStore(t, c, "/failover"), secretstore.EnableSet(true))
+	defer s.Close()
+	if err := s.Set(ctx, "k", "before"); err != nil {
+		t.Fatal(err)
+	}
+	changes, err := s.Watch(ctx, []string{"k"}, secretstore.WatchOptions{Interval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.cmds[0].Process.Kill()
+	cl.cmds[0].Wait()
+	start := time.Now()
+	// The client's failover: the first read after the kill may wait for
+	// the balancer to leave the dead member; each attempt is bounded.
+	var got string
+	for attempt := 0; ; attempt++ {
+		rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
+		sec, ok, err := s.Lookup(rctx, "k")
+		rcancel()
+		if err == nil && ok {
+			got = sec.Reveal()
+			break
+		}
+		if attempt >= 10 {
+			t.Fatalf("reads fail after a member was killed: %v", err)
+		}
+	}
+	t.Logf("first read after the kill took %v", time.Since(start))
+	if got != "before" {
+		t.Fatalf("read %q after the kill", got)
+	}
+	if err := s.Set(ctx, "k", "after"); err != nil {
+		t.Fatalf("Set after a member was killed: %v", err)
+	}
+	for {
+		select {
+		case ch := <-changes:
+			if ch.Err != nil {
+				t.Logf("watch error during failover (it backs off and resumes): %v", ch.Err)
+				continue
+			}
+			if ch.Name != "k" {
+				t.Fatalf("change %+v", ch)
+			}
+			sec, _, err := s.Lookup(ctx, "k")
+			if err != nil || sec.Reveal() != "after" {
+				t.Fatalf("after the change the store reads the old value (err %v)", err)
+			}
+			return
+		case <-ctx.Done():
+			t.Fatal("the watcher saw no change after the member was killed")
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package etcd
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/secretstore-go/secretstore"
+)
+
+// FuzzNameKey checks that the name to key mapping is reversible for every
+// portable name, that distinct names get distinct keys, and that no key
+// outside the secrets sub-prefix (the metadata key) maps to a name.
+func FuzzNameKey(f *testing.F) {
+	for _, s := range []string{"a", "db/password", "tenant:acme:stripeApiKey", "x.y_z-1@+=", "s/meta", "meta"} {
+		f.Add("/app", s, "/app/meta")
+	}
+	f.Fuzz(func(t *testing.T, prefix, name, key string) {
+		if checkPrefix(prefix) != nil {
+			return
+		}
+		if secretstore.ValidateName(name) == nil {
+			k := keyOf(prefix, name)
+			got, ok := nameOf(prefix, k)
+			if !ok || got != name {
+				t.Fatalf("name %q -> key %q -> %q, %v", name, k, got, ok)
+			}
+			if k == prefix+metaKey {
+				t.Fatalf("name %q maps to the metadata key", name)
+			}
+		}
+		if n, ok := nameOf(prefix, key); ok {
+			if keyOf(prefix, n) != key {
+				t.Fatalf("key %q -> name %q does not map back", key, n)
+			}
+			if !strings.HasPrefix(key, prefix+secretsDir) {
+				t.Fatalf("key %q outside the secrets prefix maps to a name", key)
+			}
+		}
+		if _, ok := nameOf(prefix, prefix+metaKey); ok {
+			t.Fatal("the metadata key maps to a name")
+		}
+	})
+}
+
+// FuzzParseURL checks that URL parsing never panics, that what it accepts
+// is well-formed, and that its errors never repeat the user information.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{
+		"etcd://127.0.0.1:2379/app?keyfile=/etc/k",
+		"etcd://h1:2379,h2:2379/a/b?passphrase-file=/p&tls-ca=/ca.pem",
+		"etcd://user@h:2379/a?keyfile=/k&password-file=/pw",
+		"etcd://user:hunter2@h:2379/a?keyfile=/k",
+		"etcd://h:2379/a/?keyfile=/k",
+		"etcd://h/a?keyfile=rel",
+		"etcd://h:1/a?keyfile=/k&dial-timeout=-1s",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return
+		}
+		cfg, err := parseURL(u)
+		if err != nil {
+			if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(err.Error(), pw) {
+				t.Fatalf("error %q repeats the password", err)
+			}
+			return
+		}
+		if len(cfg.endpoints) == 0 || cfg.key == nil || checkPrefix(cfg.prefix) != nil || cfg.dialTimeout <= 0 {
+			t.Fatalf("accepted a bad config from %q: %+v", raw, cfg)
+		}
+		for _, e := range cfg.endpoints {
+			if e == "" || !strings.Contains(e, ":") {
+				t.Fatalf("accepted endpoint %q", e)
+			}
+		}
+	})
+}
+
+func TestParseURL(t *testing.T) {
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"etcd://127.0.0.1:2379/app?keyfile=/etc/k", true},
+		{"etcd://h1:2379,h2:2379/a/b?passphrase-file=/p&tls=1", true},
+		{"etcd://u@h:2379/a?keyfile=/k&password-file=/pw", true},
+		{"etcd://h:2379/a?keyfile=/k&tls-cert=/c&tls-key=/k2&tls-ca=/ca", true},
+		{"etcd://u:pw@h:2379/a?keyfile=/k", false},
+		{"etcd://h:2379/a?keyfile=/k&passphrase-file=/p", false},
+		{"etcd://h:2379/a", false},
+		{"etcd://h:2379/?keyfile=/k", false},
+		{"etcd://h:2379/a/?keyfile=/k", false},
+		{"etcd://h/a?keyfile=/k", false},
+		{"etcd://h:2379/a?keyfile=k", false},
+		{"etcd://h:2379/a?keyfile=/k&bogus=1", false},
+		{"etcd://h:2379/a?keyfile=/k&tls-cert=/c", false},
+		{"etcd://u@h:2379/a?keyfile=/k", false},
+	} {
+		u, err := url.Parse(tc.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = parseURL(u)
+		if (err == nil) != tc.ok {
+			t.Errorf("parseURL(%s): %v, want ok=%v", tc.url, err, tc.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "pw") && strings.Contains(tc.url, ":pw@") {
+			t.Errorf("error repeats the password: %v", err)
+		}
+	}
+}
+
+// FuzzDecodeMeta checks that decoding arbitrary metadata never panics and
+// that what decodes re-encodes to the same bytes.
+func FuzzDecodeMeta(f *testing.F) {
+	m, _, err := newMeta(Key([32]byte{1}), nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(m.encode())
+	m2, _, err := newMeta(Passphrase([]byte("p")), &Argon2Params{Time: 1, Memory: 64, Threads: 1})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(m2.encode())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := decodeMeta(b)
+		if err != nil {
+			return
+		}
+		if string(m.encode()) != string(b) {
+			t.Fatal("decoded metadata does not re-encode to its bytes")
+		}
+	})
+}
