@@ -106,7 +106,10 @@
 // etcd client holding no plaintext, and a record moved to another name not
 // opening; a second client opening the store with the same key file, and a
 // wrong key refused; a closed port reported as unavailable; and, on a
-// three-member cluster the test starts itself, a member killed while a store
+// three-member cluster the test starts itself, the member the client uses
+// killed, then the leader, while a writer, a reader and a watcher run: every
+// acknowledged Set stays readable (the test logs the failover time); and a
+// member killed while a store
 // reads, writes and watches through it. The name to key mapping, URL
 // parsing and metadata decoding are fuzzed. Without a cluster the live tests
 // skip, unless CI is set.

@@ -11,7 +11,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -263,10 +265,13 @@ func TestWatchPushed(t *testing.T) {
 	next("a", false)
 }
 
-// cluster is a three-member etcd cluster a test starts and may kill
-// members of.
+// cluster is a three-member etcd cluster a test starts and may kill and
+// restart members of.
 type cluster struct {
+	t          *testing.T
+	bin, dir   string
 	clientURLs []string
+	args       [][]string
 	cmds       []*exec.Cmd
 }
 
@@ -296,60 +301,97 @@ func startCluster(t *testing.T) *cluster {
 	for i := range 3 {
 		initial = append(initial, fmt.Sprintf("t%d=http://127.0.0.1:%d", i, ports[2*i+1]))
 	}
-	cl := &cluster{}
-	dir := t.TempDir()
+	cl := &cluster{t: t, bin: bin, dir: t.TempDir(), cmds: make([]*exec.Cmd, 3)}
 	token := "t-" + randHex(4)
 	for i := range 3 {
 		cu := fmt.Sprintf("http://127.0.0.1:%d", ports[2*i])
 		pu := fmt.Sprintf("http://127.0.0.1:%d", ports[2*i+1])
-		cmd := exec.Command(bin, "--name", fmt.Sprintf("t%d", i), "--data-dir", filepath.Join(dir, fmt.Sprint(i)),
+		cl.args = append(cl.args, []string{"--name", fmt.Sprintf("t%d", i), "--data-dir", filepath.Join(cl.dir, fmt.Sprint(i)),
 			"--listen-client-urls", cu, "--advertise-client-urls", cu,
 			"--listen-peer-urls", pu, "--initial-advertise-peer-urls", pu,
 			"--initial-cluster", strings.Join(initial, ","), "--initial-cluster-token", token,
-			"--initial-cluster-state", "new")
-		logf, err := os.Create(filepath.Join(dir, fmt.Sprintf("t%d.log", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer logf.Close()
-		cmd.Stdout, cmd.Stderr = logf, logf
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		cl.cmds = append(cl.cmds, cmd)
+			"--initial-cluster-state", "new"})
 		cl.clientURLs = append(cl.clientURLs, strings.TrimPrefix(cu, "http://"))
 	}
 	t.Cleanup(func() {
-		for _, c := range cl.cmds {
-			c.Process.Kill()
-			c.Wait()
+		for i := range cl.cmds {
+			cl.kill(i)
 		}
 	})
-	// Healthy when every member's /health says it has a leader: polled,
-	// at most a minute.
-	deadline := time.Now().Add(time.Minute)
-	hc := &http.Client{Timeout: 2 * time.Second} // /health waits for a leader
-	for _, cu := range cl.clientURLs {
-		for {
-			r, err := hc.Get("http://" + cu + "/health")
-			ok := false
-			if err == nil {
-				var b [64]byte
-				n, _ := r.Body.Read(b[:])
-				r.Body.Close()
-				ok = strings.Contains(string(b[:n]), `"health":"true"`)
-			}
-			if ok {
-				break
-			}
-			if time.Now().After(deadline) {
-				b, _ := os.ReadFile(filepath.Join(dir, "t0.log"))
-				t.Fatalf("the test cluster is not healthy after a minute (member %s); member t0's log ends:\n%s", cu, b[max(0, len(b)-2000):])
-			}
-			time.Sleep(50 * time.Millisecond) // polling a server's health, bounded
-		}
+	for i := range 3 {
+		cl.start(i)
+	}
+	for i := range 3 {
+		cl.waitHealthy(i)
 	}
 	return cl
+}
+
+// start starts member i (again: it keeps its data directory).
+func (cl *cluster) start(i int) {
+	t := cl.t
+	t.Helper()
+	cmd := exec.Command(cl.bin, cl.args[i]...)
+	logf, err := os.OpenFile(filepath.Join(cl.dir, fmt.Sprintf("t%d.log", i)), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cl.cmds[i] = cmd
+}
+
+// kill kills member i, if it runs.
+func (cl *cluster) kill(i int) {
+	if c := cl.cmds[i]; c != nil {
+		c.Process.Kill()
+		c.Wait()
+		cl.cmds[i] = nil
+	}
+}
+
+// waitHealthy polls member i's /health until it has a leader: at most a
+// minute.
+func (cl *cluster) waitHealthy(i int) {
+	t := cl.t
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	hc := &http.Client{Timeout: 2 * time.Second} // /health waits for a leader
+	for {
+		r, err := hc.Get("http://" + cl.clientURLs[i] + "/health")
+		if err == nil {
+			var b [64]byte
+			n, _ := r.Body.Read(b[:])
+			r.Body.Close()
+			if strings.Contains(string(b[:n]), `"health":"true"`) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(filepath.Join(cl.dir, fmt.Sprintf("t%d.log", i)))
+			t.Fatalf("test cluster member %d is not healthy after a minute; its log ends:\n%s", i, b[max(0, len(b)-2000):])
+		}
+		time.Sleep(50 * time.Millisecond) // polling a server's health, bounded
+	}
+}
+
+// leader returns the index of the member that leads.
+func (cl *cluster) leader(ctx context.Context, c *clientv3.Client) int {
+	cl.t.Helper()
+	for i, u := range cl.clientURLs {
+		if cl.cmds[i] == nil {
+			continue
+		}
+		st, err := c.Status(ctx, u)
+		if err == nil && st.Leader == st.Header.MemberId {
+			return i
+		}
+	}
+	cl.t.Fatal("no member says it leads")
+	return -1
 }
 
 // TestMemberKilled: with a store connected to a three-member cluster, the
@@ -369,8 +411,7 @@ func TestMemberKilled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl.cmds[0].Process.Kill()
-	cl.cmds[0].Wait()
+	cl.kill(0)
 	start := time.Now()
 	// The client's failover: the first read after the kill may wait for
 	// the balancer to leave the dead member; each attempt is bounded.
@@ -411,6 +452,131 @@ func TestMemberKilled(t *testing.T) {
 			return
 		case <-ctx.Done():
 			t.Fatal("the watcher saw no change after the member was killed")
+		}
+	}
+}
+
+// TestFailoverUnderLoad: with a writer and a reader running, the member the
+// client uses first is killed, then (after it is back) the leader. Every
+// acknowledged Set stays readable, reads and writes resume within the
+// client's failover time (logged), and the watcher's last change leads to
+// the last written value.
+func TestFailoverUnderLoad(t *testing.T) {
+	cl := startCluster(t)
+	c := newClient(t, cl.clientURLs)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	s := secretstore.New(openStore(t, c, "/load"), secretstore.EnableSet(true))
+	defer s.Close()
+	if err := s.Set(ctx, "counter", "0"); err != nil {
+		t.Fatal(err)
+	}
+	changes, err := s.Watch(ctx, []string{"counter"}, secretstore.WatchOptions{Interval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acked := make(chan int, 1024) // each acknowledged write, in order
+	stop := make(chan struct{})
+	writerDone := make(chan struct{})
+	var attempted, longest atomic.Int64
+	go func() {
+		defer close(writerDone)
+		last := time.Now()
+		for i := 1; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			attempted.Store(int64(i))
+			wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+			err := s.Set(wctx, "counter", strconv.Itoa(i))
+			wcancel()
+			if err != nil {
+				i-- // not acknowledged: write the same number again
+				continue
+			}
+			if gap := time.Since(last); gap > time.Duration(longest.Load()) {
+				longest.Store(int64(gap))
+			}
+			last = time.Now()
+			select {
+			case acked <- i:
+			default:
+			}
+		}
+	}()
+	readerDone := make(chan struct{})
+	var readFailures atomic.Int64
+	go func() {
+		defer close(readerDone)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			rctx, rcancel := context.WithTimeout(ctx, 10*time.Second)
+			if _, _, err := s.Lookup(rctx, "counter"); err != nil {
+				readFailures.Add(1)
+			}
+			rcancel()
+		}
+	}()
+	// waitWrites waits for n more acknowledged writes, bounded.
+	lastAcked := 0
+	waitWrites := func(n int, what string) {
+		t.Helper()
+		for range n {
+			select {
+			case lastAcked = <-acked:
+			case <-time.After(30 * time.Second): // a bound on a stuck writer, not a synchronisation
+				t.Fatalf("no acknowledged write for 30 s %s", what)
+			}
+		}
+	}
+	waitWrites(5, "before the kills")
+	cl.kill(0)
+	waitWrites(10, "after the first member was killed")
+	cl.start(0)
+	cl.waitHealthy(0)
+	lead := cl.leader(ctx, c)
+	cl.kill(lead)
+	t.Logf("killed member 0, restarted it, then killed the leader (member %d)", lead)
+	waitWrites(10, "after the leader was killed")
+	close(stop)
+	<-writerDone
+	<-readerDone
+	for {
+		select {
+		case lastAcked = <-acked:
+			continue
+		default:
+		}
+		break
+	}
+	sec, ok, err := s.Lookup(ctx, "counter")
+	if err != nil || !ok {
+		t.Fatalf("read after the failovers: %v", err)
+	}
+	got, _ := strconv.Atoi(sec.Reveal())
+	if got < lastAcked || int64(got) > attempted.Load() {
+		t.Fatalf("after the failovers the counter is %d; the last acknowledged write was %d", got, lastAcked)
+	}
+	t.Logf("longest gap between acknowledged writes (the client's failover time): %v; failed reads: %d", time.Duration(longest.Load()), readFailures.Load())
+	// The watcher's changes end with the last value.
+	for {
+		select {
+		case ch := <-changes:
+			if ch.Err != nil {
+				continue
+			}
+			cur, _, err := s.Lookup(ctx, "counter")
+			if err == nil && cur.Reveal() == sec.Reveal() {
+				return
+			}
+		case <-time.After(30 * time.Second): // a bound on a broken watch, not a synchronisation
+			t.Fatal("the watcher did not report the last write after the failovers")
 		}
 	}
 }
