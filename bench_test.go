@@ -3,8 +3,10 @@ package secretstore_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/memstore"
@@ -174,6 +176,89 @@ func TestHotPathAllocations(t *testing.T) {
 		}
 		if a := testing.AllocsPerRun(100, func() { s.Get(ctx, n) }); a > 2 {
 			t.Errorf("%s Get of one name: %v allocations, want at most 2", name, a)
+		}
+	}
+}
+
+// paired times floor and subject in alternating batches and reports the
+// median of their per-batch ratios (x-floor) and the subject's median time
+// (ns/subject): interleaving cancels the drift of a loaded machine, which
+// separate benchmarks would each absorb differently.
+func paired(b *testing.B, floor, subject func()) {
+	const batch = 2000
+	var ratios, times []float64
+	for b.Loop() {
+		t0 := time.Now()
+		for range batch {
+			floor()
+		}
+		t1 := time.Now()
+		for range batch {
+			subject()
+		}
+		t2 := time.Now()
+		f, s := t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds()
+		ratios = append(ratios, s/f)
+		times = append(times, s/batch*1e9)
+	}
+	b.ReportMetric(median(ratios), "x-floor")
+	b.ReportMetric(median(times), "ns/subject")
+	b.ReportMetric(0, "ns/op") // one op is a batch pair: not meaningful
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// BenchmarkVsFloor holds each hot path against its floor in the same loop:
+// Lookup against a locked map read (target: within 2x), Get against a locked
+// map read that fills a result map of the same size (target: within 1.5x).
+func BenchmarkVsFloor(b *testing.B) {
+	stores := benchStores(b)
+	seed, names := benchSeed()
+	f := &floor{m: seed}
+	ctx := context.Background()
+	readFloor := func() {
+		f.mu.RLock()
+		sinkS, sinkOK = f.m["secret_1"]
+		f.mu.RUnlock()
+	}
+	fillFloor := func(ask []string) func() {
+		return func() {
+			out := make(map[string]string, len(ask))
+			f.mu.RLock()
+			for _, k := range ask {
+				if v, ok := f.m[k]; ok {
+					out[k] = v
+				}
+			}
+			f.mu.RUnlock()
+			sinkMap = out
+		}
+	}
+	for _, name := range []string{"memstore", "cached", "scoped"} {
+		s := stores[name]
+		b.Run("Lookup/"+name, func(b *testing.B) {
+			paired(b, readFloor, func() {
+				sec, _, _ := s.Lookup(ctx, "secret_1")
+				sinkOK = sec.Len() > 0
+			})
+		})
+	}
+	for _, name := range []string{"memstore", "cached"} {
+		s := stores[name]
+		for _, n := range []int{1, 10} {
+			ask := names[:n]
+			b.Run(fmt.Sprintf("Get/%s/%d", name, n), func(b *testing.B) {
+				paired(b, fillFloor(ask), func() {
+					sinkSS, _ = s.Get(ctx, ask...)
+				})
+			})
 		}
 	}
 }

@@ -59,9 +59,12 @@ type telemetry struct {
 	rootSpans bool
 	audit     AuditSink
 	counts    [numOps][numOutcomes]atomic.Int64
-	backend   metric.Float64Histogram
-	storeAttr attribute.KeyValue
-	reg       metric.Registration
+	// memLookups counts successful Lookups answered by a driver's
+	// in-memory fast path, reported as lookups with outcome ok.
+	memLookups atomic.Int64
+	backend    metric.Float64Histogram
+	storeAttr  attribute.KeyValue
+	reg        metric.Registration
 }
 
 func newTelemetry(cfg *config, c *cache) *telemetry {
@@ -97,8 +100,11 @@ func newTelemetry(cfg *config, c *cache) *telemetry {
 		for i := range numOps {
 			for j := range numOutcomes {
 				n := t.counts[i][j].Load()
-				if op(i) == opLookup && j == 0 && c != nil {
-					n += c.lookupHits.Load()
+				if op(i) == opLookup && j == 0 {
+					n += t.memLookups.Load()
+					if c != nil {
+						n += c.lookupHits.Load()
+					}
 				}
 				if n > 0 {
 					o.ObserveInt64(ops, n, metric.WithAttributes(t.storeAttr,

@@ -75,8 +75,8 @@ type Lookuper interface {
 	// exist.
 	Lookup(ctx context.Context, name string) (*string, error)
 	// LookupAll sets vals[i] to a pointer to the value of names[i], or nil
-	// if it does not exist, in one consistent read. len(vals) == len(names).
-	// Neither slice may be kept after the call.
+	// if it does not exist, each as of some moment during the call.
+	// len(vals) == len(names). Neither slice may be kept after the call.
 	LookupAll(ctx context.Context, names []string, vals []*string) error
 }
 

@@ -16,7 +16,6 @@ package memstore
 
 import (
 	"context"
-	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -25,10 +24,19 @@ import (
 )
 
 // Store is the in-memory driver. The zero value is not ready; use New.
+//
+// Reads take no lock: each name maps, in a sync.Map, to an immutable entry
+// holding its current and previous value, which a write replaces whole.
+// Writers are serialised. A many-name read sees each name as of some moment
+// during the call.
 type Store struct {
-	mu   sync.RWMutex
-	m    map[string]*string
-	prev map[string]*string // the value each name had before its last Set
+	mu sync.Mutex // serialises writers
+	m  sync.Map   // name -> *entry
+}
+
+type entry struct {
+	cur  *string
+	prev *string // the value before the last Set that changed it
 }
 
 var (
@@ -43,11 +51,18 @@ var (
 // that break the portable name grammar cannot be reached through the portable
 // Store.
 func New(seed map[string]string) *Store {
-	s := &Store{m: make(map[string]*string, len(seed)), prev: make(map[string]*string)}
+	s := &Store{}
 	for k, v := range seed {
-		s.m[k] = &v
+		s.m.Store(k, &entry{cur: &v})
 	}
 	return s
+}
+
+func (s *Store) load(name string) *entry {
+	if v, ok := s.m.Load(name); ok {
+		return v.(*entry)
+	}
+	return nil
 }
 
 // Get returns the values of the names that exist.
@@ -56,39 +71,39 @@ func (s *Store) Get(ctx context.Context, names []string) (map[string]string, err
 		return nil, err
 	}
 	out := make(map[string]string, len(names))
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	for _, n := range names {
-		if p := s.m[n]; p != nil {
-			out[n] = *p
+		if e := s.load(n); e != nil {
+			out[n] = *e.cur
 		}
 	}
 	return out, nil
 }
 
-// Lookup returns a pointer to the value of name, or nil. It does not allocate,
-// and, as a read from memory never blocks, it does not consult ctx (the
-// portable Store checks it before calling).
+// Lookup returns a pointer to the value of name, or nil. It takes no lock and
+// does not allocate, and, as a read from memory never blocks, it does not
+// consult ctx (the portable Store checks it before calling).
 func (s *Store) Lookup(_ context.Context, name string) (*string, error) {
-	s.mu.RLock()
-	p := s.m[name]
-	s.mu.RUnlock()
-	return p, nil
+	if e := s.load(name); e != nil {
+		return e.cur, nil
+	}
+	return nil, nil
 }
 
-// LookupAll sets vals[i] to the value of names[i], or nil, under one read
-// lock. It does not allocate.
+// LookupAll sets vals[i] to the value of names[i], or nil. It takes no lock
+// and does not allocate.
 func (s *Store) LookupAll(_ context.Context, names []string, vals []*string) error {
-	s.mu.RLock()
 	for i, n := range names {
-		vals[i] = s.m[n]
+		vals[i] = nil
+		if e := s.load(n); e != nil {
+			vals[i] = e.cur
+		}
 	}
-	s.mu.RUnlock()
 	return nil
 }
 
-// Set stores a copy of value under name. It replaces the pointer rather than
-// the string it points to, so values handed out by Lookup never change.
+// Set stores a copy of value under name, keeping the value it replaces as the
+// previous one; setting the value a name already has changes nothing. Values
+// handed out by Lookup never change: a write replaces the entry.
 func (s *Store) Set(ctx context.Context, name, value string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -100,14 +115,13 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 }
 
 func (s *Store) setLocked(name, value string) {
-	old := s.m[name]
-	if old != nil && *old == value {
-		return // the same value: the previous one stays (driver.Versioner)
+	old := s.load(name)
+	switch {
+	case old == nil:
+		s.m.Store(name, &entry{cur: &value})
+	case *old.cur != value: // the same value: the previous one stays (driver.Versioner)
+		s.m.Store(name, &entry{cur: &value, prev: old.cur})
 	}
-	if old != nil {
-		s.prev[name] = old
-	}
-	s.m[name] = &value
 }
 
 // CompareAndSwap sets name to value only if its current value is still old
@@ -119,7 +133,10 @@ func (s *Store) CompareAndSwap(ctx context.Context, name string, old *string, va
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur := s.m[name]
+	var cur *string
+	if e := s.load(name); e != nil {
+		cur = e.cur
+	}
 	if (cur == nil) != (old == nil) || (cur != nil && *cur != *old) {
 		return driver.Errorf(driver.Conflict, "the value changed since it was read")
 	}
@@ -127,15 +144,16 @@ func (s *Store) CompareAndSwap(ctx context.Context, name string, old *string, va
 	return nil
 }
 
-// GetVersions returns the current value of name and the one before its last
-// Set. Remove forgets both.
+// GetVersions returns the current value of name and the one before the last
+// Set that changed it. Remove forgets both.
 func (s *Store) GetVersions(ctx context.Context, name string) (current, previous *string, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.m[name], s.prev[name], nil
+	if e := s.load(name); e != nil {
+		return e.cur, e.prev, nil
+	}
+	return nil, nil, nil
 }
 
 // Remove deletes name; a missing name is not an error.
@@ -144,8 +162,7 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 		return err
 	}
 	s.mu.Lock()
-	delete(s.m, name)
-	delete(s.prev, name)
+	s.m.Delete(name)
 	s.mu.Unlock()
 	return nil
 }
@@ -155,14 +172,13 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
 	var out []string
-	for k := range maps.Keys(s.m) {
-		if strings.HasPrefix(k, prefix) {
-			out = append(out, k)
+	s.m.Range(func(k, _ any) bool {
+		if n := k.(string); strings.HasPrefix(n, prefix) {
+			out = append(out, n)
 		}
-	}
-	s.mu.RUnlock()
+		return true
+	})
 	sort.Strings(out)
 	return out, nil
 }
