@@ -108,9 +108,10 @@
 // wrong key refused; a closed port reported as unavailable; and, on a
 // three-member cluster the test starts itself, the member the client uses
 // killed, then the leader, while a writer, a reader and a watcher run: every
-// acknowledged Set stays readable (the test logs the failover time); and a
-// member killed while a store
-// reads, writes and watches through it. The name to key mapping, URL
-// parsing and metadata decoding are fuzzed. Without a cluster the live tests
+// acknowledged Set stays readable (the test logs the failover time); a
+// member killed while a store reads, writes and watches through it; and,
+// with authentication enabled, a user with the root role served, a user
+// without a role and a wrong password refused as permission denied. The name
+// to key mapping, URL parsing and metadata decoding are fuzzed. Without a cluster the live tests
 // skip, unless CI is set.
 package etcd

@@ -63,6 +63,15 @@ func codeOf(err error) driver.Code {
 	case errors.Is(err, ErrWrongKey), errors.Is(err, ErrInsecureKeyFile), errors.Is(err, fs.ErrPermission):
 		return driver.PermissionDenied
 	}
+	// The client's errors are etcd errors or gRPC statuses, maybe wrapped:
+	// classify the innermost one, whose message names the etcd error.
+	var gs interface{ GRPCStatus() *status.Status }
+	var ee rpctypes.EtcdError
+	if errors.As(err, &ee) {
+		err = ee
+	} else if errors.As(err, &gs) {
+		err = gs.GRPCStatus().Err()
+	}
 	switch rpctypes.Error(err) {
 	case rpctypes.ErrPermissionDenied, rpctypes.ErrAuthFailed, rpctypes.ErrInvalidAuthToken,
 		rpctypes.ErrUserEmpty, rpctypes.ErrAuthOldRevision, rpctypes.ErrInvalidAuthMgmt:
@@ -74,15 +83,19 @@ func codeOf(err error) driver.Code {
 	case rpctypes.ErrRequestTooLarge, rpctypes.ErrTooManyOps:
 		return driver.InvalidValue
 	}
-	if s, ok := status.FromError(err); ok {
-		switch s.Code() {
-		case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted, codes.Aborted:
-			return driver.Unavailable
-		case codes.PermissionDenied, codes.Unauthenticated:
-			return driver.PermissionDenied
-		case codes.Canceled:
-			return driver.Canceled
-		}
+	code := codes.Unknown
+	if ee, ok := err.(rpctypes.EtcdError); ok {
+		code = ee.Code()
+	} else if s, ok := status.FromError(err); ok {
+		code = s.Code()
+	}
+	switch code {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted, codes.Aborted:
+		return driver.Unavailable
+	case codes.PermissionDenied, codes.Unauthenticated:
+		return driver.PermissionDenied
+	case codes.Canceled:
+		return driver.Canceled
 	}
 	return driver.Unknown
 }

@@ -580,3 +580,51 @@ func TestFailoverUnderLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestAuth: on a cluster with authentication enabled, the URL's username and
+// password-file authenticate; a user without a role and a wrong password are
+// refused as permission denied.
+func TestAuth(t *testing.T) {
+	cl := startCluster(t)
+	c := newClient(t, cl.clientURLs)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	for _, step := range []func() error{
+		func() error { _, err := c.UserAdd(ctx, "root", "root-pw"); return err },
+		func() error { _, err := c.UserGrantRole(ctx, "root", "root"); return err },
+		func() error { _, err := c.UserAdd(ctx, "nobody", "nobody-pw"); return err },
+		func() error { _, err := c.AuthEnable(ctx); return err },
+	} {
+		if err := step(); err != nil {
+			t.Fatalf("setting up authentication: %v", err)
+		}
+	}
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, "k")
+	os.WriteFile(keyPath, []byte(strings.Repeat("k", 32)), 0o600)
+	pw := func(name, pw string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(pw+"\n"), 0o600)
+		return p
+	}
+	u := func(user, pwFile string) string {
+		return fmt.Sprintf("etcd://%s@%s/authz?keyfile=%s&password-file=%s", user, strings.Join(cl.clientURLs, ","), keyPath, pwFile)
+	}
+	s, err := secretstore.Open(ctx, u("root", pw("root", "root-pw")), secretstore.EnableSet(true))
+	if err != nil {
+		t.Fatalf("Open as root: %v", err)
+	}
+	if err := s.Set(ctx, "a", "v"); err != nil {
+		t.Fatalf("Set as root: %v", err)
+	}
+	s.Close()
+	for _, tc := range []struct{ user, pw string }{{"nobody", "nobody-pw"}, {"root", "wrong"}} {
+		_, err := secretstore.Open(ctx, u(tc.user, pw(tc.user+"-"+tc.pw, tc.pw)))
+		if driver.CodeOf(err) != driver.PermissionDenied {
+			t.Fatalf("Open as %s with password %s: %v, want permission denied", tc.user, tc.pw, err)
+		}
+		if err != nil && strings.Contains(err.Error(), tc.pw+"\n") {
+			t.Fatalf("the error repeats the password: %v", err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc/status"
 
 	"github.com/secretstore-go/secretstore/driver"
 )
@@ -123,6 +124,13 @@ func (w *watchState) stream(ctx context.Context) (progressed bool, err error) {
 // resumable reports whether a watch error is one a new stream (through
 // another member) cures.
 func resumable(err error) bool {
+	var gs interface{ GRPCStatus() *status.Status }
+	var ee rpctypes.EtcdError
+	if errors.As(err, &ee) {
+		err = ee
+	} else if errors.As(err, &gs) {
+		err = gs.GRPCStatus().Err()
+	}
 	switch rpctypes.Error(err) {
 	case rpctypes.ErrNoLeader, rpctypes.ErrGRPCNoLeader, rpctypes.ErrLeaderChanged, rpctypes.ErrStopped:
 		return true
