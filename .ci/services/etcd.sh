@@ -15,7 +15,7 @@ if ! command -v etcd >/dev/null 2>&1; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null
 fi
 etcd_bin=$(command -v etcd)
-"$etcd_bin" --version | head -n 1
+"$etcd_bin" --version | sed -n 1p
 
 etcd_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 etcd_up=
@@ -51,7 +51,7 @@ for etcd_try in 1 2 3 4 5; do
 	for _ in $(seq 1 300); do
 		etcd_ok=1
 		for etcd_i in 0 1 2; do
-			curl -fsS --max-time 2 "http://127.0.0.1:$((etcd_base + 2 * etcd_i))/health" 2>/dev/null | grep -q '"health":"true"' || etcd_ok=
+			curl -fsS --max-time 2 "http://127.0.0.1:$((etcd_base + 2 * etcd_i))/health" 2>/dev/null | grep '"health":"true"' >/dev/null || etcd_ok=
 		done
 		if [ -n "$etcd_ok" ]; then
 			etcd_up=1
