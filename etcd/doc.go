@@ -111,7 +111,9 @@
 // acknowledged Set stays readable (the test logs the failover time); a
 // member killed while a store reads, writes and watches through it; and,
 // with authentication enabled, a user with the root role served, a user
-// without a role and a wrong password refused as permission denied. The name
+// without a role and a wrong password refused as permission denied; and a
+// member requiring TLS client certificates reached with tls-ca, tls-cert
+// and tls-key, and refusing a client without them. The name
 // to key mapping, URL parsing and metadata decoding are fuzzed. Without a cluster the live tests
 // skip, unless CI is set.
 package etcd
