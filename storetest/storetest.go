@@ -86,13 +86,16 @@ type Harness struct {
 const FixturePrefix = "storetest/fixture/"
 
 // Fixture returns the secrets a read-only driver's backend must hold for the
-// suite: plain, multi-line, with punctuation in names.
+// suite: plain, multi-line, with every punctuation mark the name grammar
+// allows in names.
 func Fixture() map[string]string {
 	return map[string]string{
 		FixturePrefix + "alpha":                    "alpha-value",
 		FixturePrefix + "beta":                     "beta value with spaces",
 		FixturePrefix + "pem":                      pem,
 		FixturePrefix + "tenant:acme:stripeApiKey": "sk_test_fixture",
+		FixturePrefix + "odd/a+b=c@d.e_f-g":        "a name of every punctuation mark",
+		FixturePrefix + "odd/..dots":               "a level that starts with dots",
 	}
 }
 
