@@ -21,7 +21,9 @@ etcd_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 etcd_up=
 for etcd_try in 1 2 3 4 5; do
 	# Member i listens for clients on base+2i and for peers on base+2i+1.
-	etcd_base=$((20000 + RANDOM % 40000))
+	# Below the ephemeral range (32768 and up on Linux), so that outgoing
+	# connections (the members' own) cannot take one of them meanwhile.
+	etcd_base=$((20000 + RANDOM % 12000))
 	etcd_free=1
 	for etcd_off in 0 1 2 3 4 5; do
 		etcd_port_free "$((etcd_base + etcd_off))" || etcd_free=
