@@ -265,6 +265,35 @@ func TestWatchPushed(t *testing.T) {
 	next("a", false)
 }
 
+// freePorts returns n ports of 127.0.0.1 that are free now, below Linux's
+// ephemeral range (32768 and up), so that no outgoing connection (such as a
+// member's own, to its peers) takes one before the server binds it.
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	var ports []int
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	for try := 0; len(ports) < n; try++ {
+		if try > 1000 {
+			t.Fatal("no free ports between 20000 and 32000")
+		}
+		var b [2]byte
+		rand.Read(b[:])
+		p := 20000 + (int(b[0])<<8|int(b[1]))%12000
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue
+		}
+		ls = append(ls, l)
+		ports = append(ports, p)
+	}
+	return ports
+}
+
 // cluster is a three-member etcd cluster a test starts and may kill and
 // restart members of.
 type cluster struct {
@@ -284,19 +313,7 @@ func startCluster(t *testing.T) *cluster {
 			needCluster(t, "no etcd binary (ETCD_BIN, or etcd on PATH)")
 		}
 	}
-	ports := make([]int, 6)
-	var ls []net.Listener
-	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-	}
-	for _, l := range ls {
-		l.Close()
-	}
+	ports := freePorts(t, 6)
 	var initial []string
 	for i := range 3 {
 		initial = append(initial, fmt.Sprintf("t%d=http://127.0.0.1:%d", i, ports[2*i+1]))

@@ -77,15 +77,7 @@ func TestTLS(t *testing.T) {
 	writeCert(t, dir, "server", false, ca, caKey)
 	writeCert(t, dir, "client", false, ca, caKey)
 	writeCert(t, dir, "otherca", true, nil, nil)
-	ports := make([]int, 2)
-	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
+	ports := freePorts(t, 2)
 	cu := fmt.Sprintf("https://127.0.0.1:%d", ports[0])
 	pu := fmt.Sprintf("http://127.0.0.1:%d", ports[1])
 	cmd := exec.Command(bin, "--name", "tls", "--data-dir", filepath.Join(dir, "data"),
