@@ -78,7 +78,14 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	}
 	d, err := open(ctx, u)
 	if err != nil {
-		return nil, fmt.Errorf("secretstore: open %s://: %w", u.Scheme, err)
+		// Classified like any driver error, so that errors.Is(err,
+		// ErrPermissionDenied) holds for a wrong key at open.
+		code := driver.CodeOf(err)
+		e := &Error{Store: u.Scheme, Op: "open", Code: code, Err: err}
+		if int(code) < len(codeErr) {
+			e.class = codeErr[code]
+		}
+		return nil, e
 	}
 	return New(d, append([]Option{WithName(u.Scheme)}, opts...)...), nil
 }

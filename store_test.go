@@ -355,3 +355,16 @@ func TestCloseDriverFalse(t *testing.T) {
 		t.Fatal("the owning Store did not close the driver")
 	}
 }
+
+func TestOpenClassifiesDriverErrors(t *testing.T) {
+	secretstore.Register("x-denied", func(context.Context, *url.URL) (driver.Store, error) {
+		return nil, driver.Errorf(driver.PermissionDenied, "wrong key")
+	})
+	_, err := secretstore.Open(context.Background(), "x-denied://")
+	if !errors.Is(err, secretstore.ErrPermissionDenied) || secretstore.Code(err) != driver.PermissionDenied {
+		t.Fatalf("an opener's classified error: %v", err)
+	}
+	if !strings.Contains(err.Error(), "wrong key") || !strings.Contains(err.Error(), "open") {
+		t.Fatalf("message: %q", err)
+	}
+}
