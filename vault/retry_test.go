@@ -158,7 +158,8 @@ func TestRetryWaitsRespectTheDeadline(t *testing.T) {
 
 func TestCanceledWhileWaiting(t *testing.T) {
 	addr, _, first := troubledFirst(t, http.StatusServiceUnavailable, nil)
-	s := openTroubled(t, addr, vault.Options{MaxRetries: 5, MinWait: time.Hour, MaxWait: time.Hour})
+	// A request may take two hours: an hour's wait fits in it.
+	s := openTroubled(t, addr, vault.Options{MaxRetries: 5, MinWait: time.Hour, MaxWait: time.Hour, Timeout: 2 * time.Hour})
 	ctx, cancel := context.WithCancel(t.Context())
 	// Cancel once the first answer is out: the driver then waits an hour
 	// to retry (there is no deadline to stop it), unless it honours the

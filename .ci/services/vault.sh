@@ -10,7 +10,12 @@
 # a shared machine's other cores alone.
 
 vault_tools=.ci/tools/vault
-vault_version=$(awk '$1 == "github.com/hashicorp/vault" { print $2 }' "$vault_tools/go.mod")
+vault_version=$(awk '$1 == "require" && $2 == "github.com/hashicorp/vault" { print $3 }
+	$1 == "github.com/hashicorp/vault" { print $2 }' "$vault_tools/go.mod")
+if [ -z "$vault_version" ]; then
+	echo "vault: $vault_tools/go.mod requires no github.com/hashicorp/vault"
+	exit 1
+fi
 vault_bin="$cache/vault/$vault_version/vault"
 if ! [ -x "$vault_bin" ]; then
 	echo "building vault $vault_version into $vault_bin (cold: ~15 min)"
