@@ -146,12 +146,8 @@ func (w *watcher) run(ctx context.Context, ch chan<- Change) {
 		} else {
 			wait = w.opts.Interval
 		}
-		for _, c := range changes {
-			select {
-			case ch <- c:
-			case <-ctx.Done():
-				return
-			}
+		if !deliver(ctx, ch, changes) {
+			return
 		}
 		t.Reset(w.jitter(wait))
 	}
@@ -226,14 +222,22 @@ func (w *watcher) push(ctx context.Context, ch chan<- Change, dw driver.Watcher)
 				wait = w.opts.Interval
 			}
 		}
-		for _, c := range changes {
-			select {
-			case ch <- c:
-			case <-ctx.Done():
-				return
-			}
+		if !deliver(ctx, ch, changes) {
+			return
 		}
 	}
+}
+
+// deliver sends changes in order; it reports false when ctx ended first.
+func deliver(ctx context.Context, ch chan<- Change, changes []Change) bool {
+	for _, c := range changes {
+		select {
+		case ch <- c:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
 }
 
 // sleep waits for d, or less if ctx ends first; it reports whether ctx is
