@@ -71,6 +71,11 @@ func ParseURL(u *url.URL) (Options, error) {
 			return o, errors.New("vault: the URL's port is empty")
 		}
 		o.Address = scheme + "://" + u.Host
+		// Refuse what the client could not use, such as an IPv6 address
+		// without brackets ("::1" rather than "[::1]").
+		if a, err := url.Parse(o.Address); err != nil || a.Hostname() == "" || a.Host != u.Host {
+			return o, errors.New("vault: the URL's host is not HOST[:PORT] (an IPv6 address goes in brackets)")
+		}
 	} else if q.Has("tls") {
 		return o, errors.New("vault: tls needs a host in the URL (without one, VAULT_ADDR gives the scheme)")
 	}
