@@ -64,7 +64,9 @@ func FuzzParseURL(f *testing.F) {
 		}
 		cfg, err := parseURL(u)
 		if err != nil {
-			if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(err.Error(), pw) {
+			// A password of a few bytes occurs in any message by chance
+			// ("a" in "want"); a longer one only if it was repeated.
+			if pw, ok := u.User.Password(); ok && len(pw) >= 6 && strings.Contains(err.Error(), pw) {
 				t.Fatalf("error %q repeats the password", err)
 			}
 			return
