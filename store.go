@@ -65,7 +65,7 @@ func New(d driver.Store, opts ...Option) *Store {
 			}()
 		}
 	}
-	sh.tel = newTelemetry(&cfg, sh.cache)
+	sh.tel = newTelemetry(&cfg, sh.cache, d)
 	return s
 }
 

@@ -81,7 +81,6 @@ var (
 	_ driver.Lister     = (*Store)(nil)
 	_ driver.ErrorCoder = (*Store)(nil)
 	_ driver.Aser       = (*Store)(nil)
-	_ driver.ErrorAser  = (*Store)(nil)
 	_ driver.Versioner  = (*Store)(nil)
 	_ driver.Swapper    = (*Store)(nil)
 )
@@ -530,10 +529,6 @@ func (s *Store) As(target any) bool {
 	}
 	return true
 }
-
-// ErrorAs reaches the SDK's own error types behind err, such as
-// *types.ResourceNotFoundException or smithy.APIError.
-func (s *Store) ErrorAs(err error, target any) bool { return errors.As(err, target) }
 
 // Close releases the client's idle connections when its HTTP client can
 // (an *http.Client can; the SDK's default client keeps them until they time

@@ -667,8 +667,8 @@ func TestErrors(t *testing.T) {
 				t.Fatalf("the error %q does not name AWS's code", err)
 			}
 			var api smithy.APIError
-			if !st.ErrorAs(err, &api) || api.ErrorCode() != tc.code {
-				t.Fatalf("ErrorAs(smithy.APIError) did not reach the SDK's error")
+			if !errors.As(err, &api) || api.ErrorCode() != tc.code {
+				t.Fatalf("errors.As(smithy.APIError) did not reach the SDK's error")
 			}
 		})
 	}

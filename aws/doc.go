@@ -13,8 +13,10 @@
 // guard (permissions, name checks, scoping, caching, error classes). It
 // implements [driver.Store], [driver.Lister], [driver.Versioner] (AWSCURRENT
 // and AWSPREVIOUS), [driver.Swapper] (through staging labels),
-// [driver.ErrorCoder], [driver.Aser] (to *secretsmanager.Client and *Store)
-// and [driver.ErrorAser].
+// [driver.ErrorCoder] and [driver.Aser] (to *secretsmanager.Client and
+// *Store). The SDK's error types (smithy.APIError,
+// *types.ResourceNotFoundException, ...) stay reachable with [errors.As] on
+// the portable error.
 //
 // Credentials and configuration come from the SDK's default chain
 // (environment, shared config and credentials files, SSO, web identity,

@@ -605,8 +605,8 @@ func TestErrorClasses(t *testing.T) {
 			t.Errorf("%s answering %d: error %q must name the status and code and hold no response body", c.op, c.status, msg)
 		}
 		var re *azcore.ResponseError
-		if !s.ErrorAs(err, &re) || re.StatusCode != c.status {
-			t.Errorf("%s answering %d: ErrorAs does not reach the *azcore.ResponseError", c.op, c.status)
+		if !errors.As(err, &re) || re.StatusCode != c.status {
+			t.Errorf("%s answering %d: errors.As does not reach the *azcore.ResponseError", c.op, c.status)
 		}
 		// The SDK's own error, without the operation: only a 400 on Set
 		// needs the operation to be classified.

@@ -1,6 +1,6 @@
 // Package gcp is the Google Secret Manager driver of secretstore. It
 // implements [driver.Store], [driver.Lister], [driver.Versioner],
-// [driver.ErrorCoder], [driver.ErrorAser] and [driver.Aser] with the official
+// [driver.ErrorCoder] and [driver.Aser] with the official
 // client, cloud.google.com/go/secretmanager/apiv1, over gRPC, and is used
 // through the portable [secretstore.Store], which adds every guard
 // (permissions, name checks, scoping, caching, error classes):
@@ -88,8 +88,10 @@
 // UNAVAILABLE and RESOURCE_EXHAUSTED → unavailable, ALREADY_EXISTS,
 // FAILED_PRECONDITION and ABORTED → conflict, INVALID_ARGUMENT about the
 // payload → invalid_value, UNIMPLEMENTED → not_supported). [ErrCorrupt] is
-// unknown. The client's *apierror.APIError stays reachable with
-// [secretstore.Store.ErrorAs] for the service's own message.
+// unknown. The client's *apierror.APIError
+// (github.com/googleapis/gax-go/v2/apierror) stays reachable with
+// [errors.As] on the portable error; its GRPCStatus method gives the
+// service's own message.
 //
 // # URLs
 //
