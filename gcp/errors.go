@@ -120,4 +120,3 @@ func aboutPayload(err error) bool {
 	}
 	return false
 }
-
