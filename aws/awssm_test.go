@@ -27,6 +27,7 @@ import (
 	"github.com/secretstore-go/secretstore"
 	awssm "github.com/secretstore-go/secretstore/aws"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 	"github.com/secretstore-go/secretstore/storetest"
 )
 
@@ -861,8 +862,8 @@ func TestOpenURL(t *testing.T) {
 // ListSecrets is eventually consistent in AWS, so the suite's listing
 // checks may need a rerun there.
 func TestLive(t *testing.T) {
-	if os.Getenv("SECRETSTORE_AWS_LIVE") != "1" {
-		t.Skip("live AWS test: set SECRETSTORE_AWS_LIVE=1 with AWS credentials and a region to run it")
+	if testenv.Live(t, "AWS", "SECRETSTORE_AWS_LIVE")[0] != "1" {
+		t.Skip("live AWS test skipped: SECRETSTORE_AWS_LIVE is not 1")
 	}
 	raw := os.Getenv("SECRETSTORE_AWS_URL")
 	if raw == "" {
