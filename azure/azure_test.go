@@ -18,7 +18,7 @@ import (
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/azure"
-	"github.com/secretstore-go/secretstore/azure/internal/kvfake"
+	"github.com/secretstore-go/secretstore/azure/internal/fakeazure"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/storetest"
 )
@@ -27,8 +27,8 @@ const vaultURL = "https://fakevault.vault.azure.net/"
 
 // fixture is a fake vault and a way to open drivers on it.
 type fixture struct {
-	srv  *kvfake.Server
-	cred *kvfake.Credential
+	srv  *fakeazure.Server
+	cred *fakeazure.Credential
 	url  string
 	// transport is the client's transport: the fake in-process, or an
 	// httptest TLS server's client.
@@ -38,8 +38,8 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	srv := kvfake.New()
-	return &fixture{srv: srv, cred: &kvfake.Credential{}, url: vaultURL, transport: srv.Transport()}
+	srv := fakeazure.New()
+	return &fixture{srv: srv, cred: &fakeazure.Credential{}, url: vaultURL, transport: srv.Transport()}
 }
 
 // newTLSFixture serves the fake over TLS on 127.0.0.1: the vault's host is
@@ -47,10 +47,10 @@ func newFixture(t *testing.T) *fixture {
 // challenge's resource against it.
 func newTLSFixture(t *testing.T) *fixture {
 	t.Helper()
-	srv := kvfake.New()
+	srv := fakeazure.New()
 	ts := httptest.NewTLSServer(srv)
 	t.Cleanup(ts.Close)
-	return &fixture{srv: srv, cred: &kvfake.Credential{}, url: ts.URL + "/", transport: ts.Client(), tls: true}
+	return &fixture{srv: srv, cred: &fakeazure.Credential{}, url: ts.URL + "/", transport: ts.Client(), tls: true}
 }
 
 // open returns a driver on the fake, polling every millisecond.
@@ -336,8 +336,8 @@ func TestRemoveWaitsAndSetRecovers(t *testing.T) {
 	if err := s.Remove(ctx, "k"); err != nil {
 		t.Fatal(err)
 	}
-	if st := f.srv.State(kv); st != kvfake.StateDeleted {
-		t.Fatalf("after Remove the secret is %q, want %q: Remove did not wait for the deletion", st, kvfake.StateDeleted)
+	if st := f.srv.State(kv); st != fakeazure.StateDeleted {
+		t.Fatalf("after Remove the secret is %q, want %q: Remove did not wait for the deletion", st, fakeazure.StateDeleted)
 	}
 	if _, ok, err := s.Lookup(ctx, "k"); ok || err != nil {
 		t.Fatalf("Lookup after Remove: ok %v, err %v; want missing", ok, err)
@@ -382,7 +382,7 @@ func TestPurgeOptions(t *testing.T) {
 	if err := p.Remove(ctx, "k"); err != nil {
 		t.Fatal(err)
 	}
-	if st := f.srv.State(kv); st != kvfake.StatePurging && st != "" {
+	if st := f.srv.State(kv); st != fakeazure.StatePurging && st != "" {
 		t.Fatalf("after Remove with PurgeOnRemove the secret is %q, want purged", st)
 	}
 	// A name already deleted is purged too.
@@ -396,7 +396,7 @@ func TestPurgeOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	kv2, _ := d.KeyVaultName("k2")
-	if st := f.srv.State(kv2); st == kvfake.StateDeleted {
+	if st := f.srv.State(kv2); st == fakeazure.StateDeleted {
 		t.Fatal("Remove with PurgeOnRemove left an already deleted secret recoverable")
 	}
 	if err := p.Remove(ctx, "never"); err != nil {
@@ -601,7 +601,7 @@ func TestErrorClasses(t *testing.T) {
 			continue
 		}
 		msg := err.Error()
-		if strings.Contains(msg, kvfake.BodyMarker) || !strings.Contains(msg, fmt.Sprint(c.status)) || !strings.Contains(msg, c.code) {
+		if strings.Contains(msg, fakeazure.BodyMarker) || !strings.Contains(msg, fmt.Sprint(c.status)) || !strings.Contains(msg, c.code) {
 			t.Errorf("%s answering %d: error %q must name the status and code and hold no response body", c.op, c.status, msg)
 		}
 		var re *azcore.ResponseError
@@ -651,7 +651,7 @@ func TestAs(t *testing.T) {
 
 func TestNewRefusesBadURLs(t *testing.T) {
 	for _, u := range []string{"http://v.vault.azure.net/", "https://", "https://v.vault.azure.net/path", "https://u:p@v.vault.azure.net/", "https://v.vault.azure.net/?x=1"} {
-		if _, err := azure.New(u, azure.Options{Credential: &kvfake.Credential{}}); err == nil {
+		if _, err := azure.New(u, azure.Options{Credential: &fakeazure.Credential{}}); err == nil {
 			t.Errorf("New(%q): no error", u)
 		}
 	}

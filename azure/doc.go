@@ -14,7 +14,7 @@
 //
 // No Key Vault emulator can be installed where this driver is developed.
 // The driver's tests run the full storetest conformance suite through the
-// real azsecrets client against kvfake (azure/internal/kvfake), a stateful
+// real azsecrets client against fakeazure (azure/internal/fakeazure), a stateful
 // fake of Key Vault's documented secrets REST API, twice: served in-process
 // through the client's transport, and over TLS by an httptest server. The
 // fake answers with Key Vault's status codes and error bodies: challenge

@@ -122,7 +122,7 @@
 // No Secret Manager emulator exists. The package's tests run the full
 // storetest conformance suite, twice (Remove deleting, and disabling),
 // through the real official client over real gRPC on a 127.0.0.1 listener,
-// against an in-process server (internal/fakesm) that implements
+// against an in-process server (internal/fakegcp) that implements
 // secretmanagerpb.SecretManagerServiceServer from the client's own
 // secretmanagerpb package and keeps state as the service documents it:
 // secrets and versions with their states (ENABLED, DISABLED, DESTROYED),

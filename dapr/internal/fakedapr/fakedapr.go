@@ -62,17 +62,27 @@ type Store struct {
 const TokenHeader = "dapr-api-token"
 
 // Components' error texts for a missing secret (components-contrib 1.14).
+
+// LocalFileNotFound is secretstores.local.file's error text for a missing secret.
 func LocalFileNotFound(name string) string { return "secret " + name + " not found" }
+
+// KubernetesNotFound is secretstores.kubernetes' error text for a missing secret.
 func KubernetesNotFound(name string) string {
 	return "secrets " + strconv.Quote(name) + " not found"
 }
+
+// VaultNotFound is secretstores.hashicorp.vault's error text for a missing secret.
 func VaultNotFound(name string) string {
 	return "getSecret " + name + " failed secret key or version not exist"
 }
+
+// AWSNotFound is secretstores.aws.secretmanager's error text for a missing
+// secret, which the driver cannot tell from a failure.
 func AWSNotFound(string) string {
 	return "couldn't get secret: ResourceNotFoundException: Secrets Manager can't find the specified secret."
 }
 
+// Start serves f on a local HTTP server, stopped when the test ends.
 func Start(t *testing.T, f *Sidecar) (*Sidecar, *httptest.Server) {
 	t.Helper()
 	srv := httptest.NewServer(f)
@@ -80,12 +90,14 @@ func Start(t *testing.T, f *Sidecar) (*Sidecar, *httptest.Server) {
 	return f, srv
 }
 
+// Requests returns what the fake recorded of the requests so far.
 func (f *Sidecar) Requests() []Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Request(nil), f.reqs...)
 }
 
+// ServeHTTP answers a request as daprd does.
 func (f *Sidecar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := f.inFlight.Add(1)
 	defer f.inFlight.Add(-1)
@@ -177,6 +189,7 @@ func (f *Sidecar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, data)
 }
 
+// WriteAPIError writes an error answer in Dapr's format.
 func WriteAPIError(w http.ResponseWriter, status int, code, msg string) {
 	b, _ := json.Marshal(map[string]string{"errorCode": code, "message": msg})
 	w.Header().Set("Content-Type", "application/json")
