@@ -111,6 +111,7 @@ func TestConformanceKumo(t *testing.T) {
 	testEnv(t)
 	u := "awssm://?region=eu-west-1&force-delete=true&endpoint=" + url.QueryEscape(startKumo(t))
 	storetest.Run(t, storetest.Harness{
+		// As is checked against the fake below: noVersions hides it.
 		Open: func(t *testing.T) driver.Store {
 			parsed, err := url.Parse(u)
 			if err != nil {
@@ -154,6 +155,7 @@ func (n noVersions) ErrorCode(err error) driver.Code { return n.d.ErrorCode(err)
 func TestConformanceFake(t *testing.T) {
 	f := fakeaws.New(t)
 	storetest.Run(t, storetest.Harness{
+		AsTargets: []any{new(*secretsmanager.Client), new(*awssm.Store)},
 		Open: func(t *testing.T) driver.Store {
 			return newStore(t, f.HTTP.URL, nil, awssm.Options{})
 		},
@@ -882,6 +884,7 @@ func TestLive(t *testing.T) {
 		t.Skipf("live AWS test: SECRETSTORE_AWS_LIVE=1 but no AWS credentials could be loaded (%v)", err)
 	}
 	storetest.Run(t, storetest.Harness{
+		AsTargets: []any{new(*secretsmanager.Client), new(*awssm.Store)},
 		Open: func(t *testing.T) driver.Store {
 			d, err := awssm.OpenURL(t.Context(), u)
 			if err != nil {

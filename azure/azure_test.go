@@ -84,6 +84,7 @@ func store(d driver.Store) *secretstore.Store {
 
 func conformance(t *testing.T, f *fixture) {
 	storetest.Run(t, storetest.Harness{
+		AsTargets:    []any{new(*azsecrets.Client)},
 		Open:         func(t *testing.T) driver.Store { return f.open(t, azure.Options{}) },
 		MaxValueSize: azure.MaxValueSize,
 	})

@@ -3,6 +3,7 @@ package azure_test
 import (
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 	"github.com/secretstore-go/secretstore/azure"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/internal/testenv"
@@ -18,6 +19,7 @@ import (
 func TestLiveVault(t *testing.T) {
 	u := testenv.Live(t, "Key Vault", "SECRETSTORE_AZURE_VAULT_URL")[0]
 	storetest.Run(t, storetest.Harness{
+		AsTargets: []any{new(*azsecrets.Client)},
 		Open: func(t *testing.T) driver.Store {
 			d, err := azure.New(u, azure.Options{PurgeOnRemove: true})
 			if err != nil {

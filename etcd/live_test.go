@@ -83,6 +83,7 @@ func openStore(t testing.TB, c *clientv3.Client, prefix string) *etcd.Store {
 func TestConformance(t *testing.T) {
 	c := newClient(t, endpoints(t))
 	storetest.Run(t, storetest.Harness{
+		AsTargets: []any{new(*clientv3.Client)},
 		Open: func(t *testing.T) driver.Store {
 			return openStore(t, c, freshPrefix(t, c))
 		},

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	secretmanager "cloud.google.com/go/secretmanager/apiv1"
 	gax "github.com/googleapis/gax-go/v2"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/gcp"
@@ -55,6 +56,7 @@ func TestConformance(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			srv := startFake(t, fakegcp.Options{MaxPageSize: 7})
 			storetest.Run(t, storetest.Harness{
+				AsTargets: []any{new(*secretmanager.Client)},
 				Open: func(t *testing.T) driver.Store {
 					return open(t, srv, gcp.Options{DisableOnRemove: mode.disable})
 				},

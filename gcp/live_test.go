@@ -36,6 +36,7 @@ func TestLive(t *testing.T) {
 	}
 	t.Run("Conformance", func(t *testing.T) {
 		storetest.Run(t, storetest.Harness{
+			AsTargets:     []any{new(*secretmanager.Client)},
 			Open:          func(t *testing.T) driver.Store { return openLive(t, gcp.Options{}) },
 			MaxValueSize:  gcp.MaxValueSize,
 			NoEmptyValues: true,

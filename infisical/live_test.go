@@ -43,6 +43,7 @@ func TestLive(t *testing.T) {
 	}
 	t.Cleanup(func() { deleteLiveFolders(t, opts) })
 	storetest.Run(t, storetest.Harness{
+		AsTargets: []any{new(sdk.InfisicalClientInterface)},
 		Open: func(t *testing.T) driver.Store {
 			s, err := New(t.Context(), opts)
 			if err != nil {

@@ -80,6 +80,18 @@ type Harness struct {
 	// NoEmptyValues says the backend refuses the empty value with
 	// secretstore.ErrInvalidValue, rather than storing it.
 	NoEmptyValues bool
+
+	// AsTargets are pointers to the types the driver's As
+	// ([driver.Aser]) documents, such as new(*secretsmanager.Client): the
+	// suite checks that As sets each. A driver that implements Aser must
+	// list them.
+	AsTargets []any
+
+	// BreakWatch, for a [driver.Watcher], ends the connections the
+	// driver's watch uses (a proxy dropping them, a server restarting),
+	// and returns once the backend can be reached again; the suite then
+	// checks that no later change is missed. Nil skips that case.
+	BreakWatch func(t *testing.T, d driver.Store)
 }
 
 // FixturePrefix is the prefix of every name in [Fixture].
@@ -109,12 +121,12 @@ func Run(t *testing.T, h Harness) {
 	}
 	s := &suite{h: h}
 	if h.ReadOnly {
-		for _, c := range readOnlyCases {
+		for _, c := range slices.Concat(readOnlyCases, contractCases) {
 			t.Run(c.name, func(t *testing.T) { c.run(t, s.env(t)) })
 		}
 		return
 	}
-	for _, c := range cases {
+	for _, c := range slices.Concat(cases, contractCases) {
 		t.Run(c.name, func(t *testing.T) { c.run(t, s.env(t)) })
 	}
 }
