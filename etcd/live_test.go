@@ -80,14 +80,22 @@ func openStore(t testing.TB, c *clientv3.Client, prefix string) *etcd.Store {
 	return s
 }
 
+// TestConformance runs the suite through a proxy to one member, which
+// BreakWatch uses to cut the client's connections under a running watch.
 func TestConformance(t *testing.T) {
-	c := newClient(t, endpoints(t))
+	p := startProxy(t, endpoints(t)[0])
+	c := newClient(t, []string{p.addr()})
 	storetest.Run(t, storetest.Harness{
 		AsTargets: []any{new(*clientv3.Client)},
 		Open: func(t *testing.T) driver.Store {
 			return openStore(t, c, freshPrefix(t, c))
 		},
 		MaxValueSize: etcd.MaxValueSize,
+		BreakWatch: func(t *testing.T, _ driver.Store) {
+			if n := p.drop(); n == 0 {
+				t.Fatal("BreakWatch: the proxy carried no connection to cut")
+			}
+		},
 	})
 }
 
