@@ -250,7 +250,9 @@ func secretValue(str *string, bin []byte) (string, bool) {
 // replaces becomes AWSPREVIOUS). A value that is valid UTF-8 is written as
 // SecretString, any other as SecretBinary, so that Get returns the same
 // bytes. The empty value and values over [MaxValueSize] bytes are refused
-// with code [driver.InvalidValue], since AWS stores neither.
+// with code [driver.InvalidValue] before any request: AWS stores neither
+// (an empty SecretString is refused, and an empty SecretBinary would be a
+// value other tools cannot tell from none).
 //
 // Set first reads the current value: if it is already value, Set writes
 // nothing, so that the previous version stays ([driver.Versioner]: a
