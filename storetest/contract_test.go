@@ -2,10 +2,7 @@ package storetest_test
 
 import (
 	"context"
-	"errors"
 	"os"
-	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 
@@ -164,16 +161,7 @@ func TestSuiteCatchesContractDefects(t *testing.T) {
 		"as-refuses":           "As",
 	} {
 		t.Run(defect, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestContractBroken$", "-test.v")
-			cmd.Env = append(os.Environ(), "STORETEST_CONTRACT_DEFECT="+defect)
-			out, err := cmd.CombinedOutput()
-			var exit *exec.ExitError
-			if err == nil || !errors.As(err, &exit) {
-				t.Fatalf("the suite passed a driver whose defect is %s (%v)", defect, err)
-			}
-			if !strings.Contains(string(out), "--- FAIL: TestContractBroken/"+failingCase) {
-				t.Fatalf("the suite failed, but not in %s:\n%s", failingCase, out)
-			}
+			wantCaught(t, "TestContractBroken", "STORETEST_CONTRACT_DEFECT", defect, failingCase)
 		})
 	}
 }

@@ -2,6 +2,7 @@ package envelope
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"testing"
 )
@@ -73,5 +74,44 @@ func TestFormatVersions(t *testing.T) {
 	o.Magic = [4]byte{'X'}
 	if _, err := testFormat.Decode(o.Encode()); !errors.Is(err, testErrs.Corrupt) {
 		t.Errorf("another magic: %v, want Corrupt", err)
+	}
+}
+
+// TestHeaderPinned pins the bytes of the drivers' headers, as written since
+// their first versions (computed with the drivers' own encoders before they
+// shared this one): filestore's "SSFS" header and etcd's "SSET" metadata,
+// each with a raw key and with a passphrase. The drivers' tests check that
+// their formats are these.
+func TestHeaderPinned(t *testing.T) {
+	argon := KDF{Kind: KDFArgon2id, Time: 3, Memory: 65536, Threads: 4, Salt: bytes.Repeat([]byte{0xa5}, 16)}
+	for _, c := range []struct {
+		magic string
+		kdf   KDF
+		hex   string
+	}{
+		{"SSFS", KDF{Kind: KDFRaw}, "535346530101000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f01808182838485868788898a8b8c8d8e8f9091929394959697404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f4da1c979408c7bf7884fbfa98bc30ca1e9fb1b3072b6bfa29de21382478def29"},
+		{"SSFS", argon, "535346530101000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f0200000003000100000410a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5808182838485868788898a8b8c8d8e8f9091929394959697404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6fa291688a39a54223ad97ad2f9e09210d33f85f844a9fe09c6026cdd8d19f68d5"},
+		{"SSET", KDF{Kind: KDFRaw}, "535345540101000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f01808182838485868788898a8b8c8d8e8f9091929394959697404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6fd6a7107a6b254a5f5c6cb5a55843ea64236dcc374733d12c57b52ec1af5b672b"},
+		{"SSET", argon, "535345540101000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f0200000003000100000410a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5808182838485868788898a8b8c8d8e8f9091929394959697404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f7216aabe94c50923132fd9ca22704ec98b54cd7f647ad29f6768671b7f910f43"},
+	} {
+		f := &Format{Magic: [4]byte([]byte(c.magic)), Version: 1, What: "header", Errors: testErrs}
+		h := &Header{Magic: f.Magic, Version: 1, Cipher: CipherXChaCha20Poly1305, KDF: c.kdf}
+		for i := range h.ID {
+			h.ID[i] = byte(i)
+		}
+		for i := range h.WrapNonce {
+			h.WrapNonce[i] = byte(0x80 + i)
+		}
+		for i := range h.Wrapped {
+			h.Wrapped[i] = byte(0x40 + i)
+		}
+		enc := h.Encode()
+		if got := hex.EncodeToString(enc); got != c.hex {
+			t.Fatalf("%s header of kdf %d encodes to\n%s\nwant\n%s", c.magic, c.kdf.Kind, got, c.hex)
+		}
+		dec, err := f.Decode(enc)
+		if err != nil || !bytes.Equal(dec.Encode(), enc) || dec.KDF.Kind != c.kdf.Kind {
+			t.Fatalf("the pinned %s header does not decode to its fields: %v", c.magic, err)
+		}
 	}
 }
