@@ -590,6 +590,7 @@ func TestErrorClasses(t *testing.T) {
 		{"GetSecret", 403, "Forbidden", secretstore.ErrPermissionDenied, func() error { _, err := s.Get(ctx, "k"); return err }},
 		{"GetSecret", 500, "InternalError", secretstore.ErrUnavailable, func() error { _, err := s.Get(ctx, "k"); return err }},
 		{"GetSecret", 503, "ServiceUnavailable", secretstore.ErrUnavailable, func() error { _, err := s.Get(ctx, "k"); return err }},
+		{"GetSecret", 501, "NotImplemented", secretstore.ErrNotSupported, func() error { _, err := s.Get(ctx, "k"); return err }},
 		{"SetSecret", 400, "BadParameter", secretstore.ErrInvalidValue, func() error { return s.Set(ctx, "k", "w") }},
 		{"SetSecret", 403, "Forbidden", secretstore.ErrPermissionDenied, func() error { return s.Set(ctx, "k", "w") }},
 		{"DeleteSecret", 403, "Forbidden", secretstore.ErrPermissionDenied, func() error { return s.Remove(ctx, "k") }},

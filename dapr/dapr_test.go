@@ -291,6 +291,7 @@ func TestStatuses(t *testing.T) {
 		{404, "", driver.Unknown},
 		{400, "ERR_MALFORMED_REQUEST", driver.Unknown},
 		{418, "", driver.Unknown},
+		{501, "", driver.NotSupported}, // driver.HTTPCode
 	} {
 		name := strconv.Itoa(c.status)
 		if c.code != "" {

@@ -169,6 +169,7 @@ func TestErrorsHoldNoResponseBody(t *testing.T) {
 		{fakeinfisical.OpDelete, "Remove", 500, secretstore.ErrUnavailable, func() error { return s.Remove(ctx, "a/x") }},
 		{fakeinfisical.OpRetrieve, "Get (422)", 422, nil, func() error { _, err := s.Get(ctx, "a/x"); return err }},
 		{fakeinfisical.OpRetrieve, "Get (403)", 403, secretstore.ErrPermissionDenied, func() error { _, err := s.Get(ctx, "a/x"); return err }},
+		{fakeinfisical.OpRetrieve, "Get (501)", 501, secretstore.ErrNotSupported, func() error { _, err := s.Get(ctx, "a/x"); return err }},
 	}
 	for _, c := range cases {
 		before := fx.fake.Requests(c.op)
