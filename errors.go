@@ -9,10 +9,13 @@ import (
 
 // ErrorCode is the class of an error a Store returns, as [Code] reports it.
 // It is the driver contract's [driver.Code] under a name of this package (a
-// type alias, not a new type), so that business code switches over classes
-// without importing package driver, and a driver's class needs no
-// conversion. The constants below name every class; String gives the
-// snake_case name used in metrics, logs and audit events.
+// type alias, not a new type): business code switches over classes with
+// this package alone, drivers keep classifying with package driver, and
+// the two are the same values with no conversion between them. (A third,
+// neutral package, as go-cloud's gcerrors, would have made business code
+// import one package more for the same thing.) The constants below name
+// every class; String gives the snake_case name used in metrics, logs and
+// audit events.
 type ErrorCode = driver.Code
 
 // The error classes, for a switch over [Code]. Each but the context classes
