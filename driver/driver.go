@@ -147,11 +147,14 @@ type Watcher interface {
 	// a name from names each time its value may have changed (set,
 	// overwritten or removed), until ctx ends. It returns nil when ctx
 	// ends, or an error when it cannot go on; the portable Store then
-	// reports it, backs off and calls Watch again. A driver resumes after
-	// a reconnect without missing a change, and may report a change that
-	// did not happen: the Store reads the names again (after ready too, to
-	// catch what changed before the watch began) and compares. ready and
-	// changed are called from one goroutine at a time and must not block.
+	// reports it, backs off and calls Watch again. While its connection
+	// holds, a driver reports each change once, in the order the changes
+	// were made, and nothing else. It resumes after a reconnect without
+	// missing a change, and may then report a change that did not happen:
+	// the Store reads the names again (after ready too, to catch what
+	// changed before the watch began) and compares. ready and changed are
+	// called from one goroutine at a time and must not block. The
+	// conformance suite checks both (storetest's Watch and WatchResumes).
 	Watch(ctx context.Context, names []string, ready func(), changed func(name string)) error
 }
 
