@@ -28,6 +28,12 @@
 // Read-only drivers (ReadOnly in [Harness]) must hold the [Fixture] secrets
 // before the suite starts; the suite then checks reads and that Set and Remove
 // are refused with [secretstore.ErrNotSupported].
+//
+// The optional parts of the driver contract are checked where a driver
+// offers them: As sets every target listed in [Harness.AsTargets]; errors
+// a driver returns itself never carry the portable-only classes; a
+// [driver.Watcher] reports each change once and in order, and after
+// [Harness.BreakWatch] the portable Store's watch misses no later change.
 package storetest
 
 import (
