@@ -173,7 +173,7 @@ func (f *Format) Decode(b []byte) (*Header, error) {
 		return nil, fmt.Errorf("%w: %s checksum mismatch", e.Corrupt, what)
 	}
 	if !bytes.Equal(body[:4], f.Magic[:]) {
-		return nil, fmt.Errorf("%w: not a %s %s", e.Corrupt, e.Prefix, what)
+		return nil, fmt.Errorf("%w: the %s does not start with %q", e.Corrupt, what, f.Magic[:])
 	}
 	h := &Header{Magic: f.Magic, Version: body[4], Cipher: body[5]}
 	switch {
