@@ -80,12 +80,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	if err != nil {
 		// Classified like any driver error, so that errors.Is(err,
 		// ErrPermissionDenied) holds for a wrong key at open.
-		code := driver.CodeOf(err)
-		e := &Error{Store: u.Scheme, Op: "open", Code: code, Err: err}
-		if int(code) < len(codeErr) {
-			e.class = codeErr[code]
-		}
-		return nil, e
+		return nil, newError(u.Scheme, "open", nil, classify(nil, err), err)
 	}
 	return New(d, append([]Option{WithName(u.Scheme)}, opts...)...), nil
 }

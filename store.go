@@ -65,7 +65,7 @@ func New(d driver.Store, opts ...Option) *Store {
 			}()
 		}
 	}
-	sh.tel = newTelemetry(&cfg, sh.cache)
+	sh.tel = newTelemetry(&cfg, sh.cache, d)
 	return s
 }
 
@@ -575,9 +575,9 @@ func dedupe(names []string) []string {
 
 type ctxKey struct{}
 
-// NewContext returns a context that carries s, so that command and
-// subscription handlers reach their service's store with [FromContext], as
-// PURISTA handlers use context.secrets.
+// NewContext returns a context that carries s, so that handlers deep in a
+// call chain reach their service's store with [FromContext] instead of a
+// global or an extra parameter.
 func NewContext(ctx context.Context, s *Store) context.Context {
 	return context.WithValue(ctx, ctxKey{}, s)
 }

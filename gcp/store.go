@@ -88,8 +88,7 @@ type Options struct {
 }
 
 // Store is a [driver.Store] for Google Secret Manager, also implementing
-// [driver.Lister], [driver.ErrorCoder], [driver.ErrorAser] and
-// [driver.Aser]. Use it through the portable [secretstore.Store]:
+// [driver.Lister], [driver.ErrorCoder] and [driver.Aser]. Use it through the portable [secretstore.Store]:
 // secretstore.New(store, ...). It is safe for concurrent use.
 type Store struct {
 	client    *secretmanager.Client
@@ -105,7 +104,6 @@ var (
 	_ driver.Store      = (*Store)(nil)
 	_ driver.Lister     = (*Store)(nil)
 	_ driver.ErrorCoder = (*Store)(nil)
-	_ driver.ErrorAser  = (*Store)(nil)
 	_ driver.Aser       = (*Store)(nil)
 	_ driver.Versioner  = (*Store)(nil)
 )

@@ -116,10 +116,11 @@
 // waiting when the context is done. The SDK's calls take no context: a call
 // abandoned on cancellation finishes in the background.
 //
-// Errors are of type [*Error], classified: 401 and 403 as PermissionDenied (401
+// Errors are of type [*Error], an HTTP status classified by
+// [driver.HTTPCode] with no exception: 401 and 403 as PermissionDenied (401
 // after one new login), 404 as NotFound (a missing secret is absent from Get,
-// not an error), 409 and a change held for a secret approval policy as
-// Conflict, 413 as InvalidValue, 408, 429 and 5xx as Unavailable. They hold
+// not an error), 409 as Conflict, 413 as InvalidValue, 408, 429 and 5xx as
+// Unavailable; a change held for a secret approval policy is a Conflict too. They hold
 // the operation, the name and the HTTP status, never a response body: the
 // SDK's error types carry the body's message (all of it for a 422), so they
 // are dropped, not wrapped.

@@ -124,7 +124,6 @@ var (
 	_ driver.Lister     = (*Store)(nil)
 	_ driver.ErrorCoder = (*Store)(nil)
 	_ driver.Aser       = (*Store)(nil)
-	_ driver.ErrorAser  = (*Store)(nil)
 )
 
 // New logs in and returns a driver for the project, environment and path of
@@ -341,7 +340,7 @@ func (s *Store) expire(sess *session) {
 func doT[T any](s *Store, ctx context.Context, op, name string, call func(sdk.InfisicalClientInterface) (T, error)) (T, error) {
 	var zero T
 	if s.closed.Load() {
-		return zero, newError(&Error{Op: op, Name: name, Reason: "the driver is closed", Code: driver.Closed})
+		return zero, newError(&Error{Op: op, Name: name, Reason: "the driver is closed", Code: driver.Unknown})
 	}
 	if err := ctx.Err(); err != nil {
 		return zero, err
@@ -674,7 +673,9 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	return out, nil
 }
 
-// Close stops the driver: calls after it fail with code [driver.Closed].
+// Close stops the driver: calls after it fail with code [driver.Unknown]
+// ([driver.Closed] is the portable Store's, which refuses calls after its
+// own Close before they reach the driver).
 // Calls still running finish in the background. The SDK does not expose its
 // HTTP client, so idle connections close on their idle timeout.
 func (s *Store) Close() error {
@@ -694,10 +695,6 @@ func (s *Store) ErrorCode(err error) driver.Code {
 	}
 	return driver.CodeOf(err)
 }
-
-// ErrorAs reaches the driver's [*Error] behind a portable error. The SDK's
-// own error types are not reachable: they hold parts of response bodies.
-func (s *Store) ErrorAs(err error, target any) bool { return errors.As(err, target) }
 
 // As sets target to the driver's SDK client when target is a
 // *sdk.InfisicalClientInterface (sdk is github.com/infisical/go-sdk). The

@@ -28,6 +28,12 @@
 // Read-only drivers (ReadOnly in [Harness]) must hold the [Fixture] secrets
 // before the suite starts; the suite then checks reads and that Set and Remove
 // are refused with [secretstore.ErrNotSupported].
+//
+// The optional parts of the driver contract are checked where a driver
+// offers them: As sets every target listed in [Harness.AsTargets]; errors
+// a driver returns itself never carry the portable-only classes; a
+// [driver.Watcher] reports each change once and in order, and after
+// [Harness.BreakWatch] the portable Store's watch misses no later change.
 package storetest
 
 import (
@@ -80,6 +86,18 @@ type Harness struct {
 	// NoEmptyValues says the backend refuses the empty value with
 	// secretstore.ErrInvalidValue, rather than storing it.
 	NoEmptyValues bool
+
+	// AsTargets are pointers to the types the driver's As
+	// ([driver.Aser]) documents, such as new(*secretsmanager.Client): the
+	// suite checks that As sets each. A driver that implements Aser must
+	// list them.
+	AsTargets []any
+
+	// BreakWatch, for a [driver.Watcher], ends the connections the
+	// driver's watch uses (a proxy dropping them, a server restarting),
+	// and returns once the backend can be reached again; the suite then
+	// checks that no later change is missed. Nil skips that case.
+	BreakWatch func(t *testing.T, d driver.Store)
 }
 
 // FixturePrefix is the prefix of every name in [Fixture].
@@ -109,12 +127,12 @@ func Run(t *testing.T, h Harness) {
 	}
 	s := &suite{h: h}
 	if h.ReadOnly {
-		for _, c := range readOnlyCases {
+		for _, c := range slices.Concat(readOnlyCases, contractCases) {
 			t.Run(c.name, func(t *testing.T) { c.run(t, s.env(t)) })
 		}
 		return
 	}
-	for _, c := range cases {
+	for _, c := range slices.Concat(cases, contractCases) {
 		t.Run(c.name, func(t *testing.T) { c.run(t, s.env(t)) })
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/vault/api"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/storetest"
 	"github.com/secretstore-go/secretstore/vault"
@@ -17,7 +18,7 @@ import (
 // latest version.
 func TestConformanceKV2Token(t *testing.T) {
 	l := liveVault(t)
-	storetest.Run(t, storetest.Harness{Open: func(t *testing.T) driver.Store {
+	storetest.Run(t, storetest.Harness{AsTargets: []any{new(*api.Client)}, Open: func(t *testing.T) driver.Store {
 		return open(t, vault.Options{Address: l.addr, Mount: "secret", Auth: vault.Token(l.token)})
 	}})
 }
@@ -32,7 +33,7 @@ func TestConformanceKV2AppRoleDestroy(t *testing.T) {
 		"kv": {"2"}, "auth": {"approle"}, "auth-mount": {authMount},
 		"role-id-file": {roleID}, "secret-id-file": {secretID}, "remove": {"destroy"},
 	})
-	storetest.Run(t, storetest.Harness{Open: func(t *testing.T) driver.Store {
+	storetest.Run(t, storetest.Harness{AsTargets: []any{new(*api.Client)}, Open: func(t *testing.T) driver.Store {
 		d, err := vault.OpenURL(t.Context(), u)
 		if err != nil {
 			t.Fatal(err)
@@ -47,7 +48,7 @@ func TestConformanceKV1TokenFile(t *testing.T) {
 	mount := l.mount(t, 1)
 	tokFile := filepath.Join(t.TempDir(), "token")
 	writeFile(t, tokFile, l.newToken(t, "", l.policy(t, mount, 1)))
-	storetest.Run(t, storetest.Harness{Open: func(t *testing.T) driver.Store {
+	storetest.Run(t, storetest.Harness{AsTargets: []any{new(*api.Client)}, Open: func(t *testing.T) driver.Store {
 		d := open(t, vault.Options{Address: l.addr, Mount: mount, KV: 1, Auth: vault.TokenFile(tokFile)})
 		if _, ok := d.(driver.Versioner); ok {
 			t.Fatal("a KV v1 driver claims to keep versions")
