@@ -80,6 +80,12 @@ type Harness struct {
 	// NoEmptyValues says the backend refuses the empty value with
 	// secretstore.ErrInvalidValue, rather than storing it.
 	NoEmptyValues bool
+
+	// Credentials are the secrets Open gives the driver (a token, a
+	// password, a client secret, key bytes). The Printing case prints the
+	// opened driver, the Store and their errors in every way (see
+	// CheckPrinting) and fails if any of them shows one.
+	Credentials []string
 }
 
 // FixturePrefix is the prefix of every name in [Fixture].
