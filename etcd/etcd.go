@@ -7,8 +7,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 
@@ -35,15 +37,22 @@ const maxTxnOps = 128
 type KeySource interface {
 	// String describes the source without revealing key material.
 	String() string
+	// Format writes String for every verb (%d, %x and %#v included).
+	fmt.Formatter
+	// LogValue is String.
+	slog.LogValuer
+	// MarshalJSON is String as a JSON string.
+	json.Marshaler
 
 	source() envelope.KeySource
 }
 
-type keySource struct{ src envelope.KeySource }
+// keySource is a KeySource of the shared envelope, whose methods it takes:
+// String, GoString, Format, LogValue, MarshalJSON and MarshalText all
+// describe the source, never its key material.
+type keySource struct{ envelope.KeySource }
 
-func (k keySource) String() string             { return k.src.String() }
-func (k keySource) GoString() string           { return k.src.String() }
-func (k keySource) source() envelope.KeySource { return k.src }
+func (k keySource) source() envelope.KeySource { return k.KeySource }
 
 // KeyFile returns a KeySource reading the 32-byte key in the file at path,
 // which must not be accessible by group or others (mode 0600 or 0400).
@@ -54,8 +63,8 @@ func KeyFile(path string) KeySource { return keySource{envelope.KeyFile(path)} }
 func Key(key [32]byte) KeySource { return keySource{envelope.Key(key)} }
 
 // Passphrase returns a KeySource stretching passphrase with argon2id; the
-// salt and parameters are kept in the store's metadata key. The slice is not
-// kept after [New] returns.
+// salt and parameters are kept in the store's metadata key. The slice is
+// copied: the caller may clear it once Passphrase returns.
 func Passphrase(passphrase []byte) KeySource { return keySource{envelope.Passphrase(passphrase)} }
 
 // PassphraseFile returns a KeySource like [Passphrase] reading the

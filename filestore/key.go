@@ -1,6 +1,10 @@
 package filestore
 
 import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
 	"github.com/secretstore-go/secretstore/internal/envelope"
 )
 
@@ -11,22 +15,29 @@ import (
 // [Passphrase] or [PassphraseFile].
 //
 // KeySource values print as a description (never key material) with any fmt
-// verb. The interface is sealed: only this package implements it.
+// verb, through log/slog and encoding/json. The interface is sealed: only
+// this package implements it.
 type KeySource interface {
 	// String describes the source without revealing key material, for
 	// example "key file /etc/app/secrets.key" or "passphrase".
 	String() string
+	// Format writes String for every verb (%d, %x and %#v included).
+	fmt.Formatter
+	// LogValue is String.
+	slog.LogValuer
+	// MarshalJSON is String as a JSON string.
+	json.Marshaler
 
 	// source is the shared envelope's key source.
 	source() envelope.KeySource
 }
 
-// keySource is a KeySource of the shared envelope.
-type keySource struct{ src envelope.KeySource }
+// keySource is a KeySource of the shared envelope, whose methods it takes:
+// String, GoString, Format, LogValue, MarshalJSON and MarshalText all
+// describe the source, never its key material.
+type keySource struct{ envelope.KeySource }
 
-func (k keySource) String() string             { return k.src.String() }
-func (k keySource) GoString() string           { return k.src.String() }
-func (k keySource) source() envelope.KeySource { return k.src }
+func (k keySource) source() envelope.KeySource { return k.KeySource }
 
 // KeyFile returns a KeySource that reads the 32-byte key in the file at path
 // (see [NewKeyFile]). The file is read when the store is initialised, opened
@@ -42,8 +53,7 @@ func Key(key [32]byte) KeySource { return keySource{envelope.Key(key)} }
 
 // Passphrase returns a KeySource that stretches passphrase with argon2id,
 // with the salt and parameters stored in the file (see [Argon2Params]).
-// The slice is read when the store is initialised, opened or rekeyed, and not
-// kept afterwards: the caller may clear it once that call returns.
+// The slice is copied: the caller may clear it once Passphrase returns.
 func Passphrase(passphrase []byte) KeySource { return keySource{envelope.Passphrase(passphrase)} }
 
 // PassphraseFile returns a KeySource like [Passphrase] that reads the

@@ -226,10 +226,10 @@ func CheckPrinting(t testing.TB, what string, v any, secrets ...string) {
 }
 
 // abbrev shortens s for a failure message, so that it names a leak without
-// repeating all of it.
+// repeating it: its first bytes and its length.
 func abbrev(s string) string {
-	if len(s) > 12 {
-		return s[:12] + "…"
+	if len(s) > 6 {
+		return s[:6] + "… (" + strconv.Itoa(len(s)) + " bytes)"
 	}
 	return s
 }
