@@ -109,6 +109,7 @@ func TestConformanceKumo(t *testing.T) {
 	testEnv(t)
 	u := "awssm://?region=eu-west-1&force-delete=true&endpoint=" + url.QueryEscape(startKumo(t))
 	storetest.Run(t, storetest.Harness{
+		Credentials: []string{"test-secret-key"},
 		Open: func(t *testing.T) driver.Store {
 			parsed, err := url.Parse(u)
 			if err != nil {

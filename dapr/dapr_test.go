@@ -55,7 +55,8 @@ func TestConformanceFake(t *testing.T) {
 		fixture.Store: {secrets: single(fixture.Secrets()), notFound: localFileNotFound},
 	}})
 	storetest.Run(t, storetest.Harness{
-		ReadOnly: true,
+		ReadOnly:    true,
+		Credentials: []string{testToken},
 		Open: func(t *testing.T) driver.Store {
 			return newTestStore(t, srv, fixture.Store, Options{})
 		},

@@ -17,7 +17,7 @@ import (
 // latest version.
 func TestConformanceKV2Token(t *testing.T) {
 	l := liveVault(t)
-	storetest.Run(t, storetest.Harness{Open: func(t *testing.T) driver.Store {
+	storetest.Run(t, storetest.Harness{Credentials: []string{l.token}, Open: func(t *testing.T) driver.Store {
 		return open(t, vault.Options{Address: l.addr, Mount: "secret", Auth: vault.Token(l.token)})
 	}})
 }
