@@ -115,7 +115,7 @@ func (p pushing) Watch(ctx context.Context, _ []string, ready func(), _ func(str
 // fake time, which passes only when every goroutine is blocked).
 func waitClosed(t *testing.T, ch <-chan Change) {
 	t.Helper()
-	guard := time.After(10 * time.Minute)
+	guard := time.After(10 * time.Second)
 	for n := 0; ; n++ {
 		select {
 		case _, ok := <-ch:
@@ -298,4 +298,37 @@ func (r repeatReader) Read(p []byte) (int, error) {
 		p[i] = byte(r)
 	}
 	return len(p), nil
+}
+
+// FuzzRandomValue checks RandomValue on any alphabet: it refuses exactly the
+// alphabets that are not valid UTF-8, repeat a character or have fewer than
+// two, and otherwise makes n characters of the alphabet, valid UTF-8.
+func FuzzRandomValue(f *testing.F) {
+	for _, a := range []string{"ab", "aab", "äöü", "a", "", "ab\xff", "😀x", secretstore.Printable} {
+		f.Add(a, 5)
+	}
+	f.Fuzz(func(t *testing.T, alphabet string, n int) {
+		n = n % 64
+		v, err := secretstore.RandomValue(n, alphabet)(rand.Reader)
+		chars := []rune(alphabet)
+		distinct := map[rune]bool{}
+		for _, r := range chars {
+			distinct[r] = true
+		}
+		valid := n > 0 && utf8.ValidString(alphabet) && len(chars) >= 2 && len(distinct) == len(chars)
+		if (err == nil) != valid {
+			t.Fatalf("RandomValue(%d, %q): err %v, want a refusal: %v", n, alphabet, err, !valid)
+		}
+		if err != nil {
+			return
+		}
+		if !utf8.ValidString(v) || utf8.RuneCountInString(v) != n {
+			t.Fatalf("RandomValue(%d, %q) made %q", n, alphabet, v)
+		}
+		for _, r := range v {
+			if !distinct[r] {
+				t.Fatalf("RandomValue(%d, %q) made %q, outside the alphabet", n, alphabet, r)
+			}
+		}
+	})
 }
