@@ -111,7 +111,8 @@ func printErrors(out *bytes.Buffer, err error, depth int) {
 // Go-quoted, in hex (lower and upper case), in base64 (standard and URL, with
 // and without padding), and as fmt prints it as a byte slice under every verb
 // of [PrintVerbs] (for %d the decimal list "13 207 ...", for %#v
-// "0xd, 0xcf, ...") and as a string.
+// "0xd, 0xcf, ...") and as a string, and as encoding/json writes a byte
+// array ("13,207,...").
 func Forms(secret string) []string {
 	if secret == "" {
 		return nil
@@ -140,6 +141,12 @@ func Forms(secret string) []string {
 			}
 		}
 	}
+	// encoding/json writes a byte array (not a slice) as numbers: "[13,207]".
+	nums := make([]string, len(b))
+	for i, c := range b {
+		nums[i] = strconv.Itoa(int(c))
+	}
+	forms = append(forms, strings.Join(nums, ","))
 	out := forms[:0]
 	for _, f := range forms {
 		if !contains(out, f) {
@@ -160,10 +167,10 @@ func contains(list []string, s string) bool {
 
 // keyLike matches what key material of 16 bytes or more looks like when a
 // byte slice or array is printed by reflection: a list of 16 or more numbers
-// (%v, %d, %o, %b, %#v), of code points (%U), or a run of 32 or more hex
+// (%v, %d, %o, %b, %#v, a JSON array), of code points (%U), or a run of 32 or more hex
 // digits (%x, %X; a run of only 0 and 1 is a number printed with %b, such as
 // an address, and is let through).
-var keyLike = regexp.MustCompile(`\d+(?:,? \d+){15,}|(?:0x[0-9a-f]+, ){15,}|(?:U\+[0-9A-F]{4,} ){15,}|[0-9a-fA-F]{32,}`)
+var keyLike = regexp.MustCompile(`\d+(?:(?:, ?| )\d+){15,}|(?:0x[0-9a-f]+, ){15,}|(?:U\+[0-9A-F]{4,} ){15,}|[0-9a-fA-F]{32,}`)
 
 // findKeyLike returns the first text keyLike matches, but for runs of binary
 // digits and hex runs that spell text (an error message under %x).

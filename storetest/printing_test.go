@@ -133,6 +133,7 @@ func TestReveals(t *testing.T) {
 	}{
 		{"String only", stringOnly(key), true},
 		{"a struct with an exported key", struct{ Key []byte }{key}, true},
+		{"a struct with an exported key array", struct{ Key [32]byte }{[32]byte(key)}, true},
 		{"a struct with an unexported key", struct{ key [32]byte }{[32]byte(key)}, true},
 		{"an error quoting the key", fmt.Errorf("bad key %x", key), true},
 		{"an error wrapping one quoting the key", fmt.Errorf("open: %w", errors.New("bad key "+string(key))), true},
@@ -155,7 +156,7 @@ func TestReveals(t *testing.T) {
 		}
 	}
 	// Key material the test does not know looks like key material.
-	for _, v := range []any{struct{ key []byte }{key}, struct{ key [32]byte }{[32]byte(key)}} {
+	for _, v := range []any{struct{ key []byte }{key}, struct{ key [32]byte }{[32]byte(key)}, struct{ Key [32]byte }{[32]byte(key)}} {
 		if _, keyLike := storetest.Reveals(storetest.Printed(v)); keyLike == "" {
 			t.Errorf("printing %T shows key material, but nothing looks like it", v)
 		}
