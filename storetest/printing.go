@@ -24,6 +24,9 @@ func init() {
 		e.set(t, name, e.canary)
 		e.want(t, name, e.canary) // a driver that keeps what it read keeps it now
 		e.checkPrinting(t, e.canary)
+		if err := e.store.Remove(e.ctx, name); err != nil {
+			t.Errorf("Remove(%q): %v", name, err)
+		}
 	}})
 	readOnlyCases = append(readOnlyCases, testCase{"Printing", func(t *testing.T, e *env) {
 		fx := Fixture()
