@@ -112,6 +112,7 @@ func TestConformanceKumo(t *testing.T) {
 	u := "awssm://?region=eu-west-1&force-delete=true&endpoint=" + url.QueryEscape(startKumo(t))
 	storetest.Run(t, storetest.Harness{
 		// As is checked against the fake below: noVersions hides it.
+		Credentials: []string{"test-secret-key"},
 		Open: func(t *testing.T) driver.Store {
 			parsed, err := url.Parse(u)
 			if err != nil {

@@ -56,7 +56,8 @@ func TestConformanceFake(t *testing.T) {
 		fixture.Store: {Secrets: fakedapr.Single(fixture.Secrets()), NotFound: fakedapr.LocalFileNotFound},
 	}})
 	storetest.Run(t, storetest.Harness{
-		ReadOnly: true,
+		ReadOnly:    true,
+		Credentials: []string{testToken},
 		Open: func(t *testing.T) driver.Store {
 			return newTestStore(t, srv, fixture.Store, Options{})
 		},

@@ -75,7 +75,8 @@ func TestDaprd(t *testing.T) {
 
 	t.Run("Conformance", func(t *testing.T) {
 		storetest.Run(t, storetest.Harness{
-			ReadOnly: true,
+			ReadOnly:    true,
+			Credentials: []string{sc.token},
 			Open: func(t *testing.T) driver.Store {
 				return sc.open(t, Options{Store: fixture.Store})
 			},
@@ -84,7 +85,8 @@ func TestDaprd(t *testing.T) {
 
 	t.Run("ConformanceBulk", func(t *testing.T) {
 		storetest.Run(t, storetest.Harness{
-			ReadOnly: true,
+			ReadOnly:    true,
+			Credentials: []string{sc.token},
 			Open: func(t *testing.T) driver.Store {
 				return sc.open(t, Options{Store: fixture.Store, Bulk: true})
 			},

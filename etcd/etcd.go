@@ -40,8 +40,8 @@ func KeyFile(path string) KeySource { return envelope.KeyFile(path) }
 func Key(key [32]byte) KeySource { return envelope.Key(key) }
 
 // Passphrase returns a KeySource stretching passphrase with argon2id; the
-// salt and parameters are kept in the store's metadata key. The slice is not
-// kept after [New] returns.
+// salt and parameters are kept in the store's metadata key. The slice is
+// copied: the caller may clear it once Passphrase returns.
 func Passphrase(passphrase []byte) KeySource { return envelope.Passphrase(passphrase) }
 
 // PassphraseFile returns a KeySource like [Passphrase] reading the

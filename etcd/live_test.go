@@ -54,8 +54,11 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// testKeyBytes are the key of the stores the tests make, testKey.
+var testKeyBytes = [32]byte{1, 2, 3}
+
 // testKey is the key of the stores the tests make.
-var testKey = etcd.Key([32]byte{1, 2, 3})
+var testKey = etcd.Key(testKeyBytes)
 
 // freshPrefix returns a key prefix no other test uses, removed when t ends.
 func freshPrefix(t testing.TB, c *clientv3.Client) string {
@@ -96,6 +99,7 @@ func TestConformance(t *testing.T) {
 				t.Fatal("BreakWatch: the proxy carried no connection to cut")
 			}
 		},
+		Credentials: []string{string(testKeyBytes[:])},
 	})
 }
 

@@ -19,3 +19,7 @@ func (s *Store) SetMany(ctx context.Context, kv map[string]string) error {
 		return nil
 	})
 }
+
+// DataKey returns a copy of the store's unwrapped data key, for the printing
+// tests to search for.
+func (s *Store) DataKey() []byte { return append([]byte(nil), s.dataKey...) }

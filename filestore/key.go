@@ -1,6 +1,7 @@
 package filestore
 
 import (
+
 	"github.com/secretstore-go/secretstore/internal/envelope"
 )
 
@@ -30,8 +31,7 @@ func Key(key [32]byte) KeySource { return envelope.Key(key) }
 
 // Passphrase returns a KeySource that stretches passphrase with argon2id,
 // with the salt and parameters stored in the file (see [Argon2Params]).
-// The slice is read when the store is initialised, opened or rekeyed, and not
-// kept afterwards: the caller may clear it once that call returns.
+// The slice is copied: the caller may clear it once Passphrase returns.
 func Passphrase(passphrase []byte) KeySource { return envelope.Passphrase(passphrase) }
 
 // PassphraseFile returns a KeySource like [Passphrase] that reads the

@@ -17,7 +17,8 @@ func TestConformance(t *testing.T) {
 		t.Run("path="+path, func(t *testing.T) {
 			fx := newFixture(t, nil)
 			storetest.Run(t, storetest.Harness{
-				AsTargets: []any{new(sdk.InfisicalClientInterface)},
+				AsTargets:   []any{new(sdk.InfisicalClientInterface)},
+				Credentials: []string{testSecret},
 				Open: func(t *testing.T) driver.Store {
 					return fx.open(t, func(o *Options) { o.Path = path })
 				},

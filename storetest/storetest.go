@@ -23,7 +23,11 @@
 // concurrent use (run it with -race); Close; context cancellation; and a
 // leak canary: every test writes a random canary value, and nothing the store
 // emits — errors, log records, audit events, spans, metrics — may hold it in
-// plain, hex or base64 form.
+// plain, hex or base64 form. The Printing case prints the opened driver, the
+// Store and their errors under every fmt verb, through slog and
+// encoding/json, and fails if the canary, a value, a credential named in
+// [Harness.Credentials] or anything like key material shows ([CheckPrinting],
+// which a driver's own tests use for its options and key sources).
 //
 // Read-only drivers (ReadOnly in [Harness]) must hold the [Fixture] secrets
 // before the suite starts; the suite then checks reads and that Set and Remove
@@ -98,6 +102,11 @@ type Harness struct {
 	// and returns once the backend can be reached again; the suite then
 	// checks that no later change is missed. Nil skips that case.
 	BreakWatch func(t *testing.T, d driver.Store)
+	// Credentials are the secrets Open gives the driver (a token, a
+	// password, a client secret, key bytes). The Printing case prints the
+	// opened driver, the Store and their errors in every way (see
+	// CheckPrinting) and fails if any of them shows one.
+	Credentials []string
 }
 
 // FixturePrefix is the prefix of every name in [Fixture].
