@@ -4,7 +4,7 @@
 // changes to [secretstore.Store.Watch] instead of polling.
 //
 //	store, err := secretstore.Open(ctx,
-//		"etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379/secretstore/payments?keyfile=/etc/payments/secrets.key")
+//		"etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379/secretstore/payments?key-file=/etc/payments/secrets.key")
 //
 // or, with a client of your own, [New]:
 //
@@ -77,14 +77,14 @@
 //
 // # URLs
 //
-//	etcd://HOST:PORT[,HOST:PORT...]/PREFIX?keyfile=/abs/key[&PARAMS]
+//	etcd://HOST:PORT[,HOST:PORT...]/PREFIX?key-file=/abs/key[&PARAMS]
 //
 // The endpoints are comma-separated host:port pairs (IPv6 literals in
 // brackets only as a single endpoint); PREFIX is the key prefix, without a
 // trailing "/". A user name may be given as etcd://USER@HOST:PORT/...; a
 // password in the URL is refused. Parameters:
 //
-//   - keyfile=PATH: the 32-byte key file at the absolute PATH ([KeyFile]).
+//   - key-file=PATH: the 32-byte key file at the absolute PATH ([KeyFile]).
 //   - passphrase-file=PATH: the passphrase in the file at the absolute PATH
 //     ([PassphraseFile]). Exactly one of keyfile and passphrase-file.
 //   - username=NAME and password-file=PATH: etcd authentication, the

@@ -151,7 +151,7 @@ func TestOpenURLAndKeys(t *testing.T) {
 	if err := os.WriteFile(keyPath, []byte(strings.Repeat("k", 32)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	u := fmt.Sprintf("etcd://%s%s?keyfile=%s", strings.Join(eps, ","), prefix, keyPath)
+	u := fmt.Sprintf("etcd://%s%s?key-file=%s", strings.Join(eps, ","), prefix, keyPath)
 	ctx := t.Context()
 	s, err := secretstore.Open(ctx, u, secretstore.EnableSet(true))
 	if err != nil {
@@ -187,7 +187,7 @@ func TestOpenURLAndKeys(t *testing.T) {
 		}
 		s.Close()
 	}
-	if _, err := secretstore.Open(ctx, fmt.Sprintf("etcd://%s%s?keyfile=%s", strings.Join(eps, ","), pp, keyPath)); !errors.Is(err, etcd.ErrWrongKey) {
+	if _, err := secretstore.Open(ctx, fmt.Sprintf("etcd://%s%s?key-file=%s", strings.Join(eps, ","), pp, keyPath)); !errors.Is(err, etcd.ErrWrongKey) {
 		t.Fatalf("a key file for a passphrase store: %v", err)
 	}
 }
@@ -625,7 +625,7 @@ func TestAuth(t *testing.T) {
 		return p
 	}
 	u := func(user, pwFile string) string {
-		return fmt.Sprintf("etcd://%s@%s/authz?keyfile=%s&password-file=%s", user, strings.Join(cl.clientURLs, ","), keyPath, pwFile)
+		return fmt.Sprintf("etcd://%s@%s/authz?key-file=%s&password-file=%s", user, strings.Join(cl.clientURLs, ","), keyPath, pwFile)
 	}
 	s, err := secretstore.Open(ctx, u("root", pw("root", "root-pw")), secretstore.EnableSet(true))
 	if err != nil {

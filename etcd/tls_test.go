@@ -102,7 +102,7 @@ func TestTLS(t *testing.T) {
 	})
 	keyPath := filepath.Join(dir, "k")
 	os.WriteFile(keyPath, []byte(strings.Repeat("k", 32)), 0o600)
-	base := fmt.Sprintf("etcd://127.0.0.1:%d/tls?keyfile=%s&dial-timeout=2s", ports[0], keyPath)
+	base := fmt.Sprintf("etcd://127.0.0.1:%d/tls?key-file=%s&dial-timeout=2s", ports[0], keyPath)
 	good := base + "&tls-ca=" + filepath.Join(dir, "ca.pem") + "&tls-cert=" + filepath.Join(dir, "client.pem") + "&tls-key=" + filepath.Join(dir, "client-key.pem")
 	ctx := t.Context()
 	// The server is ready when a store opens through it: bounded attempts.

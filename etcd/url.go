@@ -77,7 +77,7 @@ func parseURL(u *url.URL) (*config, error) {
 			return nil, fmt.Errorf("etcd: URL parameter %s is given %d times", k, len(vs))
 		}
 		switch k {
-		case "keyfile":
+		case "key-file":
 			p, err := abs(k)
 			if err != nil {
 				return nil, err
@@ -131,7 +131,7 @@ func parseURL(u *url.URL) (*config, error) {
 			return nil, fmt.Errorf("etcd: unknown URL parameter %q", k)
 		}
 	}
-	if q.Has("keyfile") == q.Has("passphrase-file") {
+	if q.Has("key-file") == q.Has("passphrase-file") {
 		return nil, errors.New("etcd: exactly one of keyfile and passphrase-file is required")
 	}
 	if (cfg.certFile == "") != (cfg.keyFile == "") {

@@ -126,7 +126,7 @@ func FuzzParseURL(f *testing.F) {
 	// The parser's own words: a value that is a piece of them proves
 	// nothing when it shows up in an error.
 	var own strings.Builder
-	for _, file := range []string{"url.go", "vault.go"} {
+	for _, file := range []string{"url.go", "vault.go", "kv.go", "transport.go", "../internal/urlopt/urlopt.go"} {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)
@@ -139,7 +139,7 @@ func FuzzParseURL(f *testing.F) {
 		if err != nil || u.Scheme != "vault" {
 			return
 		}
-		o, err := ParseURL(u)
+		o, err := parseURL(u)
 		if err != nil {
 			q, _ := url.ParseQuery(u.RawQuery)
 			for k, vs := range q {
@@ -157,13 +157,13 @@ func FuzzParseURL(f *testing.F) {
 			return
 		}
 		if o.Mount == "" || strings.HasPrefix(o.Mount, "/") || strings.HasSuffix(o.Mount, "/") {
-			t.Fatalf("ParseURL(%q) accepted mount %q", raw, o.Mount)
+			t.Fatalf("parseURL(%q) accepted mount %q", raw, o.Mount)
 		}
 		again, err := url.Parse(u.String())
 		if err != nil {
 			t.Fatalf("the URL's text %q does not parse again: %v", u.String(), err)
 		}
-		o2, err := ParseURL(again)
+		o2, err := parseURL(again)
 		if err != nil || !reflect.DeepEqual(o, o2) {
 			t.Fatalf("ParseURL is not stable over the URL's text %q: %v", u.String(), err)
 		}
