@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -625,7 +626,7 @@ func TestAuth(t *testing.T) {
 		return p
 	}
 	u := func(user, pwFile string) string {
-		return fmt.Sprintf("etcd://%s@%s/authz?key-file=%s&password-file=%s", user, strings.Join(cl.clientURLs, ","), keyPath, pwFile)
+		return fmt.Sprintf("etcd://%s/authz?key-file=%s&username=%s&password-file=%s", strings.Join(cl.clientURLs, ","), keyPath, url.QueryEscape(user), pwFile)
 	}
 	s, err := secretstore.Open(ctx, u("root", pw("root", "root-pw")), secretstore.EnableSet(true))
 	if err != nil {
