@@ -124,7 +124,7 @@ func TestTLS(t *testing.T) {
 	}
 	s.Close()
 	for _, bad := range []string{
-		base + "&ca-file=" + filepath.Join(dir, "ca.pem"),  // no client certificate
+		base + "&ca-file=" + filepath.Join(dir, "ca.pem"), // no client certificate
 		strings.Replace(good, "ca.pem", "otherca.pem", 1), // another CA
 		base, // plaintext to a TLS port
 	} {
