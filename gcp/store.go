@@ -123,12 +123,7 @@ func New(ctx context.Context, project string, opts Options) (*Store, error) {
 	if opts.Parallel == 0 {
 		opts.Parallel = DefaultParallel
 	}
-	switch {
-	case opts.MaxRetries == 0:
-		opts.MaxRetries = DefaultMaxRetries
-	case opts.MaxRetries < 0:
-		opts.MaxRetries = 0
-	}
+	opts.MaxRetries = driver.Retries(opts.MaxRetries, DefaultMaxRetries)
 	if opts.Backoff == (gax.Backoff{}) {
 		opts.Backoff = DefaultBackoff
 	}
@@ -462,22 +457,10 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	if err != nil || !s.opts.DisableOnRemove || len(names) == 0 {
 		return names, err
 	}
-	keep := make([]bool, len(names))
-	err = driver.FanOut(ctx, len(names), s.opts.Parallel, func(ctx context.Context, i int) error {
+	return driver.FilterEach(ctx, names, s.opts.Parallel, func(ctx context.Context, i int) (bool, error) {
 		nums, err := s.enabledVersions(ctx, names[i], ids[i])
-		keep[i] = len(nums) > 0
-		return err
+		return len(nums) > 0, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := names[:0]
-	for i, n := range names {
-		if keep[i] {
-			out = append(out, n)
-		}
-	}
-	return out, nil
 }
 
 func (s *Store) listSecrets(ctx context.Context, prefix, pid string) (names, ids []string, err error) {

@@ -178,12 +178,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	case s.parallel < 0:
 		return nil, configError("Parallel must not be negative")
 	}
-	switch {
-	case s.maxRetries == 0:
-		s.maxRetries = DefaultMaxRetries
-	case s.maxRetries < 0:
-		s.maxRetries = 0
-	}
+	s.maxRetries = driver.Retries(s.maxRetries, DefaultMaxRetries)
 	if s.retryWait <= 0 {
 		s.retryWait = 250 * time.Millisecond
 	}
