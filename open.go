@@ -22,15 +22,12 @@ var (
 	openers = map[string]Opener{}
 )
 
-func init() { Register(memScheme, openMem) }
-
-// memScheme is the scheme of the built-in in-memory store.
-const memScheme = "mem"
+func init() { Register(memstore.Scheme, openMem) }
 
 // openMem opens an empty in-memory store for "mem://", which takes no host,
 // path or parameter.
 func openMem(_ context.Context, u *url.URL) (driver.Store, error) {
-	if _, err := urlopt.Parse(u, memScheme); err != nil {
+	if _, err := urlopt.Parse(u, memstore.Scheme); err != nil {
 		return nil, err
 	}
 	if u.Host != "" || (u.Path != "" && u.Path != "/") {
