@@ -352,3 +352,30 @@ func joinLast(xs []string, last string) string {
 	}
 	return strings.Join(xs[:len(xs)-1], ", ") + last + xs[len(xs)-1]
 }
+
+// Echoed returns a query value or the password of u, at least six bytes
+// long, that the error message msg repeats, or "" when it repeats none; the
+// URL fuzz tests of the drivers use it. Quoted parameter names (an unknown
+// one is quoted, to show a typo) and values that are part of words the
+// message may hold anyway (words, such as the parser's source text) are
+// not counted.
+func Echoed(u *url.URL, msg, words string) string {
+	vals, _ := url.ParseQuery(u.RawQuery)
+	for k := range vals {
+		msg = strings.ReplaceAll(msg, strconv.Quote(k), "")
+	}
+	leaked := func(v string) bool {
+		return len(v) >= 6 && strings.Contains(msg, v) && !strings.Contains(words, v)
+	}
+	if p, ok := u.User.Password(); ok && leaked(p) {
+		return p
+	}
+	for _, vs := range vals {
+		for _, v := range vs {
+			if leaked(v) {
+				return v
+			}
+		}
+	}
+	return ""
+}
