@@ -31,7 +31,7 @@ func FuzzParseURL(f *testing.F) {
 			return
 		}
 		o := cfg.opts
-		if o.Parallel < 0 || cfg.retries < -1 || o.RecoveryWindowDays != 0 && (o.RecoveryWindowDays < 7 || o.RecoveryWindowDays > 30) {
+		if o.Parallel < 0 || cfg.retries < -1 || cfg.retries > 100 || o.RecoveryWindowDays != 0 && (o.RecoveryWindowDays < 7 || o.RecoveryWindowDays > 30) {
 			t.Fatalf("parseURL(%q) accepted %+v", raw, cfg)
 		}
 	})

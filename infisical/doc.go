@@ -43,6 +43,8 @@
 //     private CA ([Options.CAFile]).
 //   - parallel: the most requests one Get sends at once (DefaultParallel,
 //     [Options.Parallel]).
+//   - retries: how many times a throttled or transiently failed request is
+//     repeated (DefaultMaxRetries; 0: never; [Options.MaxRetries]).
 //
 // Credentials never go in the URL: user information and parameters such as
 // client_secret or token are refused, as are unknown or repeated parameters,

@@ -28,7 +28,7 @@ func init() { secretstore.Register(Scheme, OpenURL) }
 // urlParams are the query parameters OpenURL knows.
 var urlParams = []string{
 	"project", "env", "path", "auth", "client-id-file", "client-secret-file", "identity",
-	"token-file", "org", "ca-file", "parallel",
+	"token-file", "org", "ca-file", "parallel", "retries",
 }
 
 // authMethods are the values of the auth parameter.
@@ -63,6 +63,7 @@ func parseURL(u *url.URL) (Options, error) {
 		OrganizationSlug: q.String("org", ""),
 		CAFile:           q.File("ca-file"),
 		Parallel:         q.Int("parallel", 1, urlopt.MaxInt, 0),
+		MaxRetries:       q.Retries("retries", 100),
 	}
 	q.Require("project")
 	q.Require("env")

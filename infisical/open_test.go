@@ -173,13 +173,13 @@ func TestOpenURLRefused(t *testing.T) {
 // making a request.
 func TestParseURL(t *testing.T) {
 	o, err := parseURL(mustURL(t, "infisical://eu.infisical.com/base/?project=p1&env=prod&path=/apps&org=o"+
-		"&client-id-file=/run/id&client-secret-file=/run/secret&ca-file=/etc/ca.pem&parallel=3"))
+		"&client-id-file=/run/id&client-secret-file=/run/secret&ca-file=/etc/ca.pem&parallel=3&retries=0"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.SiteURL != "https://eu.infisical.com/base" || o.ProjectID != "p1" || o.Environment != "prod" || o.Path != "/apps" ||
 		o.OrganizationSlug != "o" || o.ClientIDFile != "/run/id" || o.ClientSecretFile != "/run/secret" ||
-		o.CAFile != "/etc/ca.pem" || o.Parallel != 3 || o.Login != nil {
+		o.CAFile != "/etc/ca.pem" || o.Parallel != 3 || o.MaxRetries != -1 || o.Login != nil {
 		t.Errorf("parseURL = %+v", o)
 	}
 	for _, auth := range []string{"token&token-file=/t", "kubernetes&identity=i", "kubernetes&identity=i&token-file=/t",

@@ -206,6 +206,17 @@ func (q *Query) Int(name string, least, most, def int) int {
 	return n
 }
 
+// Retries returns the parameter as a retry count in the convention of the
+// drivers' Options (see driver.Retries): 0 when it is absent (the driver's
+// default), -1 for "0" (no retry), else the number, at most most.
+func (q *Query) Retries(name string, most int) int {
+	n := q.Int(name, 0, most, 0)
+	if n == 0 && q.Has(name) && q.err == nil {
+		return -1
+	}
+	return n
+}
+
 // Duration returns the parameter as a positive Go duration (such as 500ms
 // or 10s), or def when it is absent.
 func (q *Query) Duration(name string, def time.Duration) time.Duration {

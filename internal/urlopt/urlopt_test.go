@@ -38,6 +38,9 @@ func TestGetters(t *testing.T) {
 	if q.Int("n", 1, 10, 0) != 7 || q.Int("absent", 1, 10, 3) != 3 {
 		t.Error("Int")
 	}
+	if q.Retries("n", 10) != 7 || q.Retries("absent", 10) != 0 {
+		t.Error("Retries")
+	}
 	if q.Duration("wait", 0) != 250*time.Millisecond || q.Duration("absent", time.Second) != time.Second {
 		t.Error("Duration")
 	}
@@ -113,6 +116,16 @@ func TestGetterErrors(t *testing.T) {
 		if err := q.Err(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: Err() = %v, want %q", c.query, err, c.want)
 		}
+	}
+}
+
+func TestRetriesZero(t *testing.T) {
+	q, err := parse(t, "x://h?n=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := q.Retries("n", 10); got != -1 || q.Err() != nil {
+		t.Errorf("Retries of n=0 = %d, %v; want -1 (no retry)", got, q.Err())
 	}
 }
 
