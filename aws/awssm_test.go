@@ -105,11 +105,11 @@ func startKumo(t testing.TB) string {
 // against the kumo emulator in-process, opening the driver by URL with the
 // SDK's default configuration chain. kumo implements neither
 // BatchGetSecretValue (so Get takes the GetSecretValue fallback) nor
-// RestoreSecret (so the suite removes with force-delete, since a name
+// RestoreSecret (so the suite removes with remove=force, since a name
 // removed with a recovery window could not be written again).
 func TestConformanceKumo(t *testing.T) {
 	testEnv(t)
-	u := "awssm://?region=eu-west-1&force-delete=true&endpoint=" + url.QueryEscape(startKumo(t))
+	u := "awssm://?region=eu-west-1&remove=force&endpoint=" + url.QueryEscape(startKumo(t))
 	storetest.Run(t, storetest.Harness{
 		// As is checked against the fake below: noVersions hides it.
 		Credentials: []string{"test-secret-key"},
@@ -122,7 +122,7 @@ func TestConformanceKumo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return noVersions{d}
+			return noVersions{d.(*awssm.Store)}
 		},
 		MaxValueSize:  awssm.MaxValueSize,
 		NoEmptyValues: true,
@@ -781,7 +781,7 @@ func TestOpenURL(t *testing.T) {
 	f := fakeaws.New(t)
 	ctx := t.Context()
 	st, err := secretstore.Open(ctx, "awssm://?region=eu-west-1&endpoint="+url.QueryEscape(f.HTTP.URL)+
-		"&recovery-window=10&kms-key=alias%2Fk&tag=team%3Dpay&tag=env%3Dtest&max-attempts=2&concurrency=4",
+		"&recovery-window=10&kms-key=alias%2Fk&tags=team%3Dpay,env%3Dtest&retries=1&parallel=4",
 		secretstore.EnableSet(true), secretstore.EnableRemove(true))
 	if err != nil {
 		t.Fatal(err)
@@ -821,7 +821,7 @@ func TestOpenURL(t *testing.T) {
 		t.Fatalf("URL options not applied: kms %q, tags %v, window %d", s.KMSKey, s.Tags, window)
 	}
 	if n := f.Count("GetSecretValue"); n != 2 {
-		t.Fatalf("max-attempts=2 made %d attempts", n)
+		t.Fatalf("retries=1 made %d attempts", n)
 	}
 	var c *secretsmanager.Client
 	var d *awssm.Store
@@ -839,10 +839,12 @@ func TestOpenURL(t *testing.T) {
 		"awssm:///path?region=eu-west-1",
 		"awssm://?region=eu-west-1&access-key=hunter2",
 		"awssm://?region=eu-west-1&recovery-window=3",
-		"awssm://?region=eu-west-1&force-delete=maybe",
+		"awssm://?region=eu-west-1&remove=maybe",
+		"awssm://?region=eu-west-1&remove=force&recovery-window=7",
+		"awssm://?region=eu-west-1&tags=a%3D1&tags=b%3D2",
 		"awssm://?region=eu-west-1&endpoint=ftp%3A%2F%2Fx",
 		"awssm://?region=eu-west-1&region=us-east-1",
-		"awssm://?region=eu-west-1&tag=novalue",
+		"awssm://?region=eu-west-1&tags=novalue",
 		"awssm://",
 	} {
 		st, err := secretstore.Open(ctx, bad)

@@ -24,7 +24,8 @@
 //
 // # URLs
 //
-// "awssm://" takes no host or path, only these query parameters:
+// "awssm://" takes no host or path, only these query parameters, each at
+// most once:
 //
 //   - region: the AWS region, such as eu-west-1. Without it, the SDK's
 //     (AWS_REGION, the profile's region); opening fails if there is none.
@@ -33,13 +34,16 @@
 //     (a VPC endpoint, an emulator).
 //   - recovery-window: days (7 to 30) a removed secret stays restorable;
 //     default 7. See [Options.RecoveryWindowDays].
-//   - force-delete: true to delete without recovery. See
-//     [Options.ForceDelete].
+//   - remove: delete (default: with the recovery window) or force (at
+//     once, without recovery; [Options.ForceDelete]).
 //   - kms-key: the KMS key for secrets the driver creates. See
 //     [Options.KMSKeyID].
-//   - tag: key=value, a tag for secrets the driver creates; repeatable.
-//   - max-attempts: attempts per request of the SDK's retryer (default 3).
-//   - concurrency: requests one Get sends at once (default 10).
+//   - tags: KEY=VALUE,KEY=VALUE, tags for secrets the driver creates
+//     ([Options.Tags]; AWS tag values cannot hold a comma).
+//   - retries: retries of a failed request by the SDK's retryer, after the
+//     first attempt (default the SDK's: 2).
+//   - parallel: requests one Get sends at once (default 10,
+//     [Options.Parallel]).
 //
 // Anything else, user information in the URL and repeated parameters are
 // refused, and errors never repeat the URL.
@@ -108,7 +112,7 @@
 // opened by URL with the SDK's default configuration chain. kumo does not
 // implement BatchGetSecretValue or RestoreSecret, and keeps AWSPREVIOUS on
 // every older version, so against it Get takes the GetSecretValue fallback,
-// the suite removes with force-delete, and versions are checked after two
+// the suite removes with remove=force, and versions are checked after two
 // writes only; and its GetSecretValue writes under a read lock, so the
 // tests let it handle one request at a time (the driver still sends them
 // concurrently) to keep -race meaningful. The suite runs a second time against an httptest server in

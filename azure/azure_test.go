@@ -67,8 +67,8 @@ func (f *fixture) open(t *testing.T, opts azure.Options) *azure.Store {
 	if opts.PollInterval == 0 {
 		opts.PollInterval = time.Millisecond
 	}
-	if opts.MaxWait == 0 {
-		opts.MaxWait = 10 * time.Second
+	if opts.PollTimeout == 0 {
+		opts.PollTimeout = 10 * time.Second
 	}
 	d, err := azure.New(f.url, opts)
 	if err != nil {
@@ -435,16 +435,16 @@ func TestWaitsAreBounded(t *testing.T) {
 		f.srv.Lag = 1 << 30 // Key Vault never finishes
 		ctx := t.Context()
 		start := time.Now()
-		s := store(f.open(t, azure.Options{PollInterval: time.Second, MaxWait: time.Minute}))
+		s := store(f.open(t, azure.Options{PollInterval: time.Second, PollTimeout: time.Minute}))
 		if err := s.Set(ctx, "k", "v"); err != nil {
 			t.Fatal(err)
 		}
 		err := s.Remove(ctx, "k")
-		if !errors.Is(err, secretstore.ErrConflict) || !strings.Contains(err.Error(), "MaxWait") {
-			t.Fatalf("Remove that never finishes: %v, want ErrConflict after MaxWait", err)
+		if !errors.Is(err, secretstore.ErrConflict) || !strings.Contains(err.Error(), "PollTimeout") {
+			t.Fatalf("Remove that never finishes: %v, want ErrConflict after PollTimeout", err)
 		}
 		if waited := time.Since(start); waited > time.Minute || waited < 45*time.Second {
-			t.Fatalf("Remove gave up after %v, want about MaxWait (1m)", waited)
+			t.Fatalf("Remove gave up after %v, want about PollTimeout (1m)", waited)
 		}
 		polls := f.srv.Count("GetDeletedSecret")
 		// Backoff 1s, 2s, 4s, ... capped at 16s: 1+2+4+8+16+16 = 47s.
@@ -453,7 +453,7 @@ func TestWaitsAreBounded(t *testing.T) {
 		}
 		short, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		err = store(f.open(t, azure.Options{MaxWait: time.Hour})).Set(short, "k", "w")
+		err = store(f.open(t, azure.Options{PollTimeout: time.Hour})).Set(short, "k", "w")
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Set waiting past the context's deadline: %v, want context.DeadlineExceeded", err)
 		}
@@ -507,7 +507,7 @@ func TestGetIsConcurrentAndBounded(t *testing.T) {
 		f := newFixture(t)
 		gate := make(chan struct{})
 		f.srv.OnGetSecret = func() { <-gate }
-		s := store(f.open(t, azure.Options{MaxConcurrency: limit}))
+		s := store(f.open(t, azure.Options{Parallel: limit}))
 		var names []string
 		for i := range n {
 			names = append(names, fmt.Sprintf("n%d", i))
@@ -519,7 +519,7 @@ func TestGetIsConcurrentAndBounded(t *testing.T) {
 		}()
 		synctest.Wait()
 		if got := f.srv.InFlight(); got != limit {
-			t.Errorf("%d requests in flight with %d names, want MaxConcurrency = %d", got, n, limit)
+			t.Errorf("%d requests in flight with %d names, want Parallel = %d", got, n, limit)
 		}
 		close(gate)
 		if err := <-done; err != nil {
@@ -663,7 +663,7 @@ func TestOpenURL(t *testing.T) {
 	if !slices.Contains(secretstore.Schemes(), azure.Scheme) {
 		t.Fatalf("scheme %q is not registered", azure.Scheme)
 	}
-	s, err := secretstore.Open(t.Context(), "azurekv://myvault.vault.azure.net?rawnames=true&concurrency=4")
+	s, err := secretstore.Open(t.Context(), "azurekv://myvault.vault.azure.net?raw-names=true&parallel=4")
 	if err != nil {
 		t.Fatal(err)
 	}

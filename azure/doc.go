@@ -41,18 +41,19 @@
 //
 //   - credential: default (azidentity's DefaultAzureCredential, the
 //     default), environment, managedidentity, workloadidentity or azurecli.
-//   - clientid: the client ID of a user-assigned managed identity or of a
+//   - client-id: the client ID of a user-assigned managed identity or of a
 //     workload identity (with credential=managedidentity or
 //     workloadidentity).
-//   - rawnames=true: names are Key Vault names as they are ([Options.RawNames]).
-//   - contenttype=<type>: the content type of text values ([Options.ContentType]).
-//   - ondeleted=recover|purge: what Set does with a deleted but recoverable
+//   - raw-names=1: names are Key Vault names as they are ([Options.RawNames]).
+//   - content-type=<type>: the content type of text values ([Options.ContentType]).
+//   - on-deleted=recover|purge: what Set does with a deleted but recoverable
 //     secret of the same name; recover is the default ([Options.PurgeDeleted]).
-//   - purgeonremove=true: Remove purges ([Options.PurgeOnRemove]).
-//   - concurrency=<n>: requests in flight per Get ([Options.MaxConcurrency]).
-//   - pollinterval=<duration>, maxwait=<duration>: pacing of the waits for
+//   - remove=delete|purge: what Remove does; delete (the default) leaves
+//     the secret recoverable, purge purges it ([Options.PurgeOnRemove]).
+//   - parallel=<n>: requests in flight per Get ([Options.Parallel]).
+//   - poll-interval=<duration>, poll-timeout=<duration>: pacing of the waits for
 //     Key Vault's asynchronous deletion, recovery and purge ([Options.PollInterval],
-//     [Options.MaxWait]).
+//     [Options.PollTimeout]).
 //
 // Other settings (a custom transport, retry policy or sovereign cloud) need
 // [New] with [Options.ClientOptions].
@@ -114,12 +115,12 @@
 // [Options.PurgeDeleted] it purges it instead. Key Vault finishes these
 // operations asynchronously; the driver polls (GetDeletedSecret or
 // GetSecret) with exponential backoff, bounded by the context and
-// [Options.MaxWait]. A write that meets another operation under way (409)
+// [Options.PollTimeout]. A write that meets another operation under way (409)
 // is retried the same way.
 //
 // # Reads
 //
-// Get reads every name concurrently, at most [Options.MaxConcurrency] at a
+// Get reads every name concurrently, at most [Options.Parallel] at a
 // time (Key Vault has no batch read); 404 is a missing name.
 // [Store.GetVersions] returns the current and the previous value, for
 // rotation; since Key Vault dates versions to the second, every Set tags the

@@ -475,7 +475,7 @@ func TestConcurrencyBound(t *testing.T) {
 	_, srv := fakedapr.Start(t, f)
 	// The driver's own concurrency, counted where its requests start.
 	rt := &countingTransport{base: http.DefaultTransport.(*http.Transport).Clone()}
-	s := newTestStore(t, srv, "s", Options{Concurrency: limit, HTTPClient: &http.Client{Transport: rt}})
+	s := newTestStore(t, srv, "s", Options{Parallel: limit, HTTPClient: &http.Client{Transport: rt}})
 	type result struct {
 		m   map[string]string
 		err error
@@ -678,8 +678,8 @@ func TestEndpointDefaults(t *testing.T) {
 		{Store: "s", Endpoint: "http://"},
 		{Store: "s", Token: "a", TokenFile: "/b"},
 		{Store: "s", TokenFile: "/nonexistent/token"},
-		{Store: "s", Concurrency: MaxConcurrency + 1},
-		{Store: "s", Concurrency: -1},
+		{Store: "s", Parallel: MaxParallel + 1},
+		{Store: "s", Parallel: -1},
 		{Store: "s", Timeout: -time.Second},
 		{Store: "s", Metadata: map[string]string{"": "x"}},
 	} {

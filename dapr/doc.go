@@ -77,7 +77,7 @@
 // # Reads
 //
 // A Get sends one request per distinct Dapr secret, at most
-// Options.Concurrency (default 8) in flight, and merges the answers into one
+// Options.Parallel (default 8) in flight, and merges the answers into one
 // map. With Options.Bulk (URL bulk=1), a Get that needs two or more secrets
 // instead reads the whole store in one bulk request: cheaper for many names
 // of a small store, but it transfers every secret the app may read, and a
@@ -139,17 +139,18 @@
 // HOST:PORT is the sidecar's HTTP address (http://HOST:PORT); without it the
 // endpoint is $DAPR_HTTP_ENDPOINT, else http://127.0.0.1:$DAPR_HTTP_PORT,
 // else http://127.0.0.1:3500. STORE is the name of the Dapr secret store
-// component. Query parameters:
+// component. Query parameters, each at most once:
 //
 //   - token-file=PATH: read the API token from the file at the absolute
 //     PATH ([Options.TokenFile]); without it, $DAPR_API_TOKEN is used if set.
 //   - namespace=NS: request metadata "namespace" ([Options.Namespace]).
-//   - version_id=V: request metadata "version_id" ([Options.VersionID]).
+//   - version-id=V: request metadata "version_id" ([Options.VersionID]).
 //   - metadata.NAME=VALUE: any other request metadata ([Options.Metadata]).
 //   - key=K: [Options.Key].
 //   - key-separator=SEP: [Options.KeySeparator].
-//   - concurrency=N: requests in flight per Get, 1 to 64 (default 8).
-//   - bulk=1: [Options.Bulk]; not with version_id.
+//   - parallel=N: requests in flight per Get, 1 to 64 (default 8,
+//     [Options.Parallel]).
+//   - bulk=1: [Options.Bulk]; not with version-id.
 //   - timeout=DURATION: per request, such as 10s (default 30s).
 //   - tls=1: use https://HOST:PORT.
 //

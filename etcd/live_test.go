@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -153,7 +154,7 @@ func TestOpenURLAndKeys(t *testing.T) {
 	if err := os.WriteFile(keyPath, []byte(strings.Repeat("k", 32)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	u := fmt.Sprintf("etcd://%s%s?keyfile=%s", strings.Join(eps, ","), prefix, keyPath)
+	u := fmt.Sprintf("etcd://%s%s?key-file=%s", strings.Join(eps, ","), prefix, keyPath)
 	ctx := t.Context()
 	s, err := secretstore.Open(ctx, u, secretstore.EnableSet(true))
 	if err != nil {
@@ -189,7 +190,7 @@ func TestOpenURLAndKeys(t *testing.T) {
 		}
 		s.Close()
 	}
-	if _, err := secretstore.Open(ctx, fmt.Sprintf("etcd://%s%s?keyfile=%s", strings.Join(eps, ","), pp, keyPath)); !errors.Is(err, etcd.ErrWrongKey) {
+	if _, err := secretstore.Open(ctx, fmt.Sprintf("etcd://%s%s?key-file=%s", strings.Join(eps, ","), pp, keyPath)); !errors.Is(err, etcd.ErrWrongKey) {
 		t.Fatalf("a key file for a passphrase store: %v", err)
 	}
 }
@@ -621,7 +622,7 @@ func TestAuth(t *testing.T) {
 		return p
 	}
 	u := func(user, pwFile string) string {
-		return fmt.Sprintf("etcd://%s@%s/authz?keyfile=%s&password-file=%s", user, strings.Join(cl.clientURLs, ","), keyPath, pwFile)
+		return fmt.Sprintf("etcd://%s/authz?key-file=%s&username=%s&password-file=%s", strings.Join(cl.clientURLs, ","), keyPath, url.QueryEscape(user), pwFile)
 	}
 	s, err := secretstore.Open(ctx, u("root", pw("root", "root-pw")), secretstore.EnableSet(true))
 	if err != nil {

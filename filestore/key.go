@@ -1,7 +1,6 @@
 package filestore
 
 import (
-
 	"github.com/secretstore-go/secretstore/internal/envelope"
 )
 

@@ -336,7 +336,7 @@ func TestSetAgainstConcurrentDeletes(t *testing.T) {
 
 func TestRetries(t *testing.T) {
 	srv := startFake(t, fakegcp.Options{})
-	d := open(t, srv, gcp.Options{MaxAttempts: 3})
+	d := open(t, srv, gcp.Options{MaxRetries: 2})
 	s := portable(t, d)
 	ctx := t.Context()
 	mustSet(t, d, "k", "v")
@@ -362,19 +362,19 @@ func TestRetries(t *testing.T) {
 		t.Fatalf("List after transient faults = %q, %v", got, err)
 	}
 
-	// Out of attempts: unavailable, after exactly MaxAttempts calls.
+	// Out of attempts: unavailable, after exactly MaxRetries+1 calls.
 	srv.Fail("AccessSecretVersion", codes.Unavailable, 3)
 	before = srv.Calls("AccessSecretVersion")
 	_, err := s.Get(ctx, "new-one")
 	if !errors.Is(err, secretstore.ErrUnavailable) {
-		t.Fatalf("Get after MaxAttempts faults: %v, want ErrUnavailable", err)
+		t.Fatalf("Get after MaxRetries+1 faults: %v, want ErrUnavailable", err)
 	}
 	if got := srv.Calls("AccessSecretVersion") - before; got != 3 {
-		t.Fatalf("Get made %d calls, want MaxAttempts = 3", got)
+		t.Fatalf("Get made %d calls, want MaxRetries+1 = 3", got)
 	}
 	srv.Fail("AddSecretVersion", codes.ResourceExhausted, 3)
 	if err := s.Set(ctx, "new-one", "y"); !errors.Is(err, secretstore.ErrUnavailable) {
-		t.Fatalf("Set throttled past MaxAttempts: %v, want ErrUnavailable", err)
+		t.Fatalf("Set throttled past MaxRetries: %v, want ErrUnavailable", err)
 	}
 
 	// Permanent errors are not retried.
@@ -391,7 +391,7 @@ func TestRetries(t *testing.T) {
 
 func TestErrorClasses(t *testing.T) {
 	srv := startFake(t, fakegcp.Options{})
-	d := open(t, srv, gcp.Options{MaxAttempts: 1})
+	d := open(t, srv, gcp.Options{MaxRetries: -1})
 	s := portable(t, d)
 	ctx := t.Context()
 	if err := s.Set(ctx, "k", "v"); err != nil {
@@ -527,7 +527,7 @@ func TestRefusedBeforeAnyCall(t *testing.T) {
 	}
 }
 
-// Get has at most Options.Concurrency calls in flight, and really has that
+// Get has at most Options.Parallel calls in flight, and really has that
 // many. A client interceptor (so it counts as the driver calls, before the
 // network) holds every AccessSecretVersion and lets one through each time a
 // call arrives with the limit reached, and all of them once every name has
@@ -576,7 +576,7 @@ func TestGetConcurrency(t *testing.T) {
 		mustSet(t, setter, n, "v"+n)
 		names = append(names, n)
 	}
-	d := open(t, srv, gcp.Options{Concurrency: limit, ClientOptions: []option.ClientOption{
+	d := open(t, srv, gcp.Options{Parallel: limit, ClientOptions: []option.ClientOption{
 		option.WithGRPCDialOption(grpc.WithChainUnaryInterceptor(hold)),
 	}})
 	t.Cleanup(func() { _ = d.Close() })
@@ -682,7 +682,7 @@ func TestAsAndClientOwnership(t *testing.T) {
 func TestOpenURL(t *testing.T) {
 	srv := startFake(t, fakegcp.Options{})
 	ctx := t.Context()
-	s, err := secretstore.Open(ctx, "gcpsm://projects/"+project+"?endpoint="+srv.Addr()+"&insecure=1&remove=disable&concurrency=4&max-attempts=2",
+	s, err := secretstore.Open(ctx, "gcpsm://projects/"+project+"?endpoint="+srv.Addr()+"&tls=0&remove=disable&parallel=4&retries=1",
 		secretstore.EnableSet(true), secretstore.EnableRemove(true))
 	if err != nil {
 		t.Fatal(err)

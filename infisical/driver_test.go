@@ -275,7 +275,7 @@ func TestRoundTrips(t *testing.T) {
 }
 
 // TestConcurrencyBound: the requests of one Get run concurrently, never more
-// than Options.Concurrency at once.
+// than Options.Parallel at once.
 func TestConcurrencyBound(t *testing.T) {
 	const limit = 3
 	var mu sync.Mutex
@@ -315,7 +315,7 @@ func TestConcurrencyBound(t *testing.T) {
 		})
 	}
 	fx := newFixture(t, wrap)
-	d := fx.open(t, func(o *Options) { o.Concurrency = limit })
+	d := fx.open(t, func(o *Options) { o.Parallel = limit })
 	var names []string
 	for i := range 10 {
 		names = append(names, fmt.Sprintf("f%d/k", i)) // one name per folder: 10 retrieves
@@ -523,7 +523,7 @@ func TestOptionsRefused(t *testing.T) {
 		"no login":         func(o *Options) { o.ClientIDFile, o.ClientSecretFile = "", "" },
 		"two logins":       func(o *Options) { o.Login = TokenFileLogin("x") },
 		"not a URL":        func(o *Options) { o.SiteURL = "app.infisical.com" },
-		"negative workers": func(o *Options) { o.Concurrency = -1 },
+		"negative workers": func(o *Options) { o.Parallel = -1 },
 	} {
 		opts := fx.options()
 		edit(&opts)

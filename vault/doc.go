@@ -83,7 +83,7 @@
 //
 // # Requests, retries and errors
 //
-// Get of many names sends one request per name, at most Options.MaxParallel
+// Get of many names sends one request per name, at most Options.Parallel
 // (16) at a time, over kept-alive connections, into one map. A connection
 // error, 412, 429 or 5xx (but 501) is retried Options.MaxRetries (2) times,
 // waiting an exponential, jittered time between Options.MinWait and
@@ -111,7 +111,8 @@
 // The host and port are the server's (https unless tls=0). Without a host
 // (vault:///secret), the address is VAULT_ADDR. The path is the KV mount,
 // which may have several levels (vault://host:8200/kv/team-a). Credentials
-// never go in the URL. Query parameters:
+// never go in the URL. Query parameters (each at most once; every PATH is
+// absolute):
 //
 //   - kv=1|2: the KV engine's version (default 2).
 //   - field=NAME: the field that holds the value (default value).
