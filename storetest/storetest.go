@@ -121,7 +121,7 @@ func Fixture() map[string]string {
 		FixturePrefix + "beta":                     "beta value with spaces",
 		FixturePrefix + "pem":                      pem,
 		FixturePrefix + "tenant:acme:stripeApiKey": "sk_test_fixture",
-		FixturePrefix + "odd/a+b=c@d.e_f-g":        "a name of every punctuation mark",
+		FixturePrefix + "odd/a+b=c@d.e_f-g!h":      "a name of every punctuation mark",
 		FixturePrefix + "odd/..dots":               "a level that starts with dots",
 	}
 }
