@@ -21,20 +21,46 @@
 //
 // # Matching
 //
-// A Matcher is an Aho–Corasick automaton: it reads each byte of the text once
-// (plus, after each match, at most the length of the longest value again),
-// whatever the number of values, in memory proportional to their total
-// length. It is immutable and safe for concurrent use; compile it once and
+// A Matcher is an Aho–Corasick automaton over the first [IndexPrefix] bytes
+// of each value: it reads each byte of the text once (plus, after each match,
+// the bytes scanned past it again), whatever the number of values, in memory
+// proportional to their number, not their length. A value longer than the
+// index is a candidate where its first bytes occur, and is verified byte by
+// byte against the text that follows: a Writer holds back the bytes of a
+// candidate until it is verified or refuted, so it holds more than the index
+// only while the text really carries the beginning of a long value, and
+// never as much as the longest value. The values themselves are kept by
+// reference, not copied. A long value that repeats its beginning within
+// itself (a run of one character, say) can make the verification cost up to
+// its length per occurrence of that beginning in the text.
+//
+// A Matcher is immutable and safe for concurrent use; compile it once and
 // share it. [Matcher.Contains], for text that usually holds no value, looks
 // up each pair of adjacent bytes in a table of those that begin a value, and
 // follows the trie only from where one does.
 package redact
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Mask is what replaces each occurrence of a value. It is the same text as
 // the portable package's secretstore.Redacted.
 const Mask = "[REDACTED]"
+
+// IndexPrefix is how many bytes of each value the automaton indexes by
+// default: values up to this length are matched by the automaton alone,
+// longer ones are verified past it. See [Options].
+const IndexPrefix = 32
+
+// Options tune a Matcher made by [NewMatcherOptions].
+type Options struct {
+	// IndexPrefix is how many leading bytes of each value the automaton
+	// indexes (default and maximum [IndexPrefix]). Tests make it small to
+	// exercise the verification of long values with short ones.
+	IndexPrefix int
+}
 
 // Matcher finds the values of a set in text. Make one with [NewMatcher].
 type Matcher struct {
@@ -46,7 +72,11 @@ type Matcher struct {
 	nodes []node
 	// edges holds the transitions of every state but the root, sorted by
 	// byte: those of state s are edges[s.first : s.first+s.n].
-	edges  []edge
+	edges []edge
+	// long[nd.long-1] are the values longer than the index whose first
+	// prefix bytes lead to state nd.
+	long   [][]string
+	prefix int
 	count  int
 	maxLen int
 	// pairs has the bit b0<<8|b1 set when some value begins with the bytes
@@ -63,6 +93,7 @@ type node struct {
 	out   int32 // the length of the longest value that is a suffix of it, or 0
 	first int32 // its first edge
 	n     int32 // its number of edges
+	long  int32 // 1 + the index in Matcher.long of the values it begins, or 0
 }
 
 type edge struct {
@@ -71,8 +102,15 @@ type edge struct {
 }
 
 // NewMatcher compiles values into a Matcher. Empty values and duplicates are
-// ignored; the order of values does not matter. values may be nil.
+// ignored; the order of values does not matter. values may be nil. The
+// Matcher keeps the strings of values longer than [IndexPrefix] (it does not
+// copy them).
 func NewMatcher(values []string) *Matcher {
+	return NewMatcherOptions(values, Options{})
+}
+
+// NewMatcherOptions is [NewMatcher] with options.
+func NewMatcherOptions(values []string, o Options) *Matcher {
 	uniq := make([]string, 0, len(values))
 	for _, v := range values {
 		if v != "" {
@@ -80,11 +118,16 @@ func NewMatcher(values []string) *Matcher {
 		}
 	}
 	sort.Strings(uniq)
-	// Build the trie with a list of children per state.
+	m := &Matcher{prefix: IndexPrefix}
+	if o.IndexPrefix > 0 && o.IndexPrefix < IndexPrefix {
+		m.prefix = o.IndexPrefix
+	}
+	// Build the trie of the values' prefixes with a list of children per
+	// state.
 	kids := [][]edge{nil}
 	depth := []int32{0}
 	term := []bool{false}
-	m := &Matcher{}
+	longOf := map[int32]int32{}
 	for i, v := range uniq {
 		if i > 0 && v == uniq[i-1] {
 			continue
@@ -92,8 +135,9 @@ func NewMatcher(values []string) *Matcher {
 		m.count++
 		m.maxLen = max(m.maxLen, len(v))
 		s := int32(0)
-		for j := 0; j < len(v); j++ {
-			b := v[j]
+		key := v[:min(len(v), m.prefix)]
+		for j := 0; j < len(key); j++ {
+			b := key[j]
 			k := kids[s]
 			at := sort.Search(len(k), func(i int) bool { return k[i].b >= b })
 			if at < len(k) && k[at].b == b {
@@ -110,7 +154,17 @@ func NewMatcher(values []string) *Matcher {
 			kids[s] = k
 			s = t
 		}
-		term[s] = true
+		if len(v) == len(key) {
+			term[s] = true
+			continue
+		}
+		l, ok := longOf[s]
+		if !ok {
+			m.long = append(m.long, nil)
+			l = int32(len(m.long))
+			longOf[s] = l
+		}
+		m.long[l-1] = append(m.long[l-1], v)
 	}
 
 	// Lay the states out and link them, breadth first: a state's failure
@@ -119,6 +173,9 @@ func NewMatcher(values []string) *Matcher {
 	m.edges = make([]edge, 0, len(kids)-1)
 	for _, e := range kids[0] {
 		m.root[e.b] = e.to
+	}
+	for s, l := range longOf {
+		m.nodes[s].long = l
 	}
 	queue := make([]int32, 0, len(kids))
 	queue = append(queue, 0)
@@ -159,6 +216,13 @@ func (m *Matcher) indexPairs() {
 		for _, e := range m.edges[nd.first : nd.first+nd.n] {
 			p := uint(b0)<<8 | uint(e.b)
 			m.pairs[p/64] |= 1 << (p % 64)
+		}
+		if nd.long > 0 {
+			// A long value indexed by one byte: any second byte.
+			for _, v := range m.long[nd.long-1] {
+				p := uint(b0)<<8 | uint(v[1])
+				m.pairs[p/64] |= 1 << (p % 64)
+			}
 		}
 	}
 }
@@ -225,22 +289,19 @@ func (m *Matcher) MaxLen() int { return m.maxLen }
 // documentation). When s contains no value it returns s itself, without
 // allocating.
 func (m *Matcher) Redact(s string) string {
-	if !m.contains(s) {
+	if !m.Contains(s) {
 		return s
 	}
 	sc := scanner{m: m, buf: []byte(s), cs: -1}
 	return string(sc.run(make([]byte, 0, len(s)), true))
 }
 
-// contains reports whether some value occurs in s.
-func (m *Matcher) contains(s string) bool { return m.Contains(s) }
-
 // Contains reports whether some value occurs in s. It does not allocate.
 //
 // It looks for values only where the two bytes there begin one (one lookup
 // in a table of byte pairs per byte) and follows the trie from those places
-// only, so that text in which no value occurs is read at about that cost,
-// whatever the number of values.
+// only (at most [IndexPrefix] bytes), so that text in which no value occurs
+// is read at about that cost, whatever the number of values.
 func (m *Matcher) Contains(s string) bool {
 	if m.count == 0 {
 		return false
@@ -261,9 +322,12 @@ func (m *Matcher) Contains(s string) bool {
 		// Some value begins with these two bytes: follow the trie. A
 		// value ending on the way is an occurrence, wherever it starts.
 		st := m.root[s[i]]
-		for j := k; j < len(s); j++ {
-			if j-i == walkMax {
-				return m.runFrom(st, s[j:])
+		for j := k; ; j++ {
+			if l := m.nodes[st].long; l > 0 && m.longAt(l, s[i:]) {
+				return true
+			}
+			if j == len(s) {
+				break
 			}
 			if st = m.child(st, s[j]); st < 0 {
 				break
@@ -276,26 +340,10 @@ func (m *Matcher) Contains(s string) bool {
 	return false
 }
 
-// walkMax bounds how far Contains follows the trie from one place. Past it,
-// it runs the automaton over the rest of the text instead, so that text
-// like "aaaa…" against a long value "aaaa…b" costs linear time.
-const walkMax = 32
-
-// runFrom runs the automaton from state st over s: st stands for text in
-// which no value occurs and before which none begins.
-func (m *Matcher) runFrom(st int32, s string) bool {
-	for i := 0; i < len(s); i++ {
-		if st = m.next(st, s[i]); m.nodes[st].out > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// runFromBytes is runFrom over bytes.
-func (m *Matcher) runFromBytes(st int32, b []byte) bool {
-	for i := 0; i < len(b); i++ {
-		if st = m.next(st, b[i]); m.nodes[st].out > 0 {
+// longAt reports whether one of the long values of m.long[l-1] begins s.
+func (m *Matcher) longAt(l int32, s string) bool {
+	for _, v := range m.long[l-1] {
+		if strings.HasPrefix(s, v) {
 			return true
 		}
 	}
@@ -323,9 +371,12 @@ func (m *Matcher) ContainsBytes(b []byte) bool {
 		}
 		i := k - 1
 		st := m.root[b[i]]
-		for j := k; j < len(b); j++ {
-			if j-i == walkMax {
-				return m.runFromBytes(st, b[j:])
+		for j := k; ; j++ {
+			if l := m.nodes[st].long; l > 0 && m.longAtBytes(l, b[i:]) {
+				return true
+			}
+			if j == len(b) {
+				break
 			}
 			if st = m.child(st, b[j]); st < 0 {
 				break
@@ -338,6 +389,16 @@ func (m *Matcher) ContainsBytes(b []byte) bool {
 	return false
 }
 
+// longAtBytes is longAt over bytes.
+func (m *Matcher) longAtBytes(l int32, b []byte) bool {
+	for _, v := range m.long[l-1] {
+		if len(b) >= len(v) && string(b[:len(v)]) == v {
+			return true
+		}
+	}
+	return false
+}
+
 // scanner is the state of a scan over a text that arrives in pieces.
 //
 // buf holds the bytes of the text that have not been written out yet; the
@@ -345,16 +406,41 @@ func (m *Matcher) ContainsBytes(b []byte) bool {
 // When a value has been found that may still lose to a longer one, or to one
 // that starts earlier, it is the candidate buf[cs:ce] (cs < 0 when none).
 //
+// A long value is verified where its indexed prefix is found, against all
+// the bytes buf holds past it: it is a match, or it is not, or it matches
+// to the end of buf and is pending, in active (in order of start), until
+// more bytes come. ce can so be past the scanned bytes.
+//
 // The automaton's state stands for the longest suffix of the scanned text
-// that is a prefix of some value: every occurrence that ends in bytes not yet
-// seen starts within it. So the bytes before it are final, and only it is
-// held back: at most MaxLen()-1 bytes between calls.
+// that is a prefix of some indexed prefix: every occurrence that ends in
+// bytes not yet seen starts within it, or at the start of a pending long
+// value. So the bytes before both are final, and only the rest is held
+// back: fewer than MaxLen() bytes between calls.
 type scanner struct {
 	m       *Matcher
 	buf     []byte
 	scanned int
 	state   int32
 	cs, ce  int
+	active  []verifying
+}
+
+// verifying is a long value v that matches buf[start:start+n], the end of
+// buf.
+type verifying struct {
+	start, n int
+	v        string
+}
+
+// verify compares c with the bytes of buf past what it matched: it reports
+// whether c matches all of them, and whether that is all of c.
+func verify(c *verifying, buf []byte) (ok, done bool) {
+	end := min(len(buf), c.start+len(c.v))
+	if string(buf[c.start+c.n:end]) != c.v[c.n:end-c.start] {
+		return false, false
+	}
+	c.n = end - c.start
+	return true, c.n == len(c.v)
 }
 
 // run scans the unscanned part of buf and appends to dst what is final: all
@@ -363,10 +449,34 @@ type scanner struct {
 func (sc *scanner) run(dst []byte, final bool) []byte {
 	m, buf := sc.m, sc.buf
 	i, s, cs, ce := sc.scanned, sc.state, sc.cs, sc.ce
+	active := sc.active
+	// take makes buf[st:en] the candidate if it starts further left or as
+	// far left and is longer.
+	take := func(st, en int) {
+		if cs < 0 || st < cs || (st == cs && en > ce) {
+			cs, ce = st, en
+		}
+	}
+	// Pending long values go on with the new bytes.
+	if len(active) > 0 {
+		k := 0
+		for _, c := range active {
+			ok, done := verify(&c, buf)
+			switch {
+			case done:
+				take(c.start, c.start+len(c.v))
+			case ok && !final:
+				active[k] = c
+				k++
+			}
+		}
+		clear(active[k:])
+		active = active[:k]
+	}
 	start := 0 // buf[:start] is in dst already
 	for {
 		for i < len(buf) {
-			if s == 0 && cs < 0 {
+			if s == 0 && cs < 0 && len(active) == 0 {
 				// Fast path: skip bytes that begin no value.
 				for i < len(buf) && m.root[buf[i]] == 0 {
 					i++
@@ -381,22 +491,39 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 			if nd.out > 0 {
 				// The longest value ending here. Shorter ones start later,
 				// so cannot beat the candidate if it cannot.
-				if st := i - int(nd.out); cs < 0 || st <= cs {
-					cs, ce = st, i // further left, or as far left and longer
+				take(i-int(nd.out), i)
+			}
+			if nd.long > 0 {
+				st := i - int(nd.depth)
+				for _, v := range m.long[nd.long-1] {
+					c := verifying{start: st, n: int(nd.depth), v: v}
+					ok, done := verify(&c, buf)
+					switch {
+					case done:
+						take(st, st+len(v))
+					case ok && !final:
+						active = append(active, c)
+					}
 				}
 			}
 			if cs < 0 {
 				continue
 			}
-			// Values that end later start at i-depth or after. They beat
-			// the candidate only if they start before it, or at it and
-			// the state can still grow.
-			if from := i - int(nd.depth); from > cs || (from == cs && nd.n == 0) {
+			// Values that end later start at i-depth or after, or where
+			// a pending long value starts. They beat the candidate only
+			// if they start before it, or at it and can still grow.
+			from, grow := i-int(nd.depth), nd.n > 0
+			if len(active) > 0 && active[0].start <= from {
+				from, grow = active[0].start, true
+			}
+			if from > cs || (from == cs && !grow) {
 				dst = append(dst, buf[start:cs]...)
 				dst = append(dst, Mask...)
 				// Resume right after the match: the bytes scanned past it
 				// are scanned again from the root.
 				start, i, s, cs = ce, ce, 0, -1
+				clear(active)
+				active = active[:0]
 			}
 		}
 		if final && cs >= 0 {
@@ -410,6 +537,12 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 	keep := len(buf)
 	if !final {
 		keep -= int(m.nodes[s].depth)
+		if len(active) > 0 {
+			keep = min(keep, active[0].start)
+		}
+		if cs >= 0 {
+			keep = min(keep, cs)
+		}
 	}
 	dst = append(dst, buf[start:keep]...)
 	n := copy(buf, buf[keep:])
@@ -418,7 +551,10 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 	if cs >= 0 {
 		cs, ce = cs-keep, ce-keep
 	}
-	sc.cs, sc.ce = cs, ce
+	for j := range active {
+		active[j].start -= keep
+	}
+	sc.cs, sc.ce, sc.active = cs, ce, active
 	return dst
 }
 
