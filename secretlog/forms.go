@@ -245,50 +245,80 @@ func jsonEscape(s string, st jsonStyle) string {
 	if st.upper {
 		digits = "0123456789ABCDEF"
 	}
-	b := make([]byte, 0, len(s)+16)
+	// Two passes, the first to size the result exactly, so that a large
+	// value costs its escaped form once and no more.
+	var b strings.Builder
+	var size int
+	write := func(p ...byte) {
+		if b.Cap() == 0 {
+			size += len(p)
+		} else {
+			b.Write(p)
+		}
+	}
 	u := func(r rune) {
-		b = append(b, '\\', 'u', digits[r>>12&0xF], digits[r>>8&0xF], digits[r>>4&0xF], digits[r&0xF])
+		write('\\', 'u', digits[r>>12&0xF], digits[r>>8&0xF], digits[r>>4&0xF], digits[r&0xF])
 	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case st.shortBF && c == '\b':
-				b = append(b, '\\', 'b')
-			case st.shortBF && c == '\f':
-				b = append(b, '\\', 'f')
-			case c < 0x20 || (st.html && (c == '&' || c == '<' || c == '>')):
-				u(rune(c))
-			default:
-				b = append(b, c)
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
+			b.Grow(size)
+		}
+		for i := 0; i < len(s); {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				switch {
+				case c == '"' || c == '\\':
+					write('\\', c)
+				case c == '\n':
+					write('\\', 'n')
+				case c == '\r':
+					write('\\', 'r')
+				case c == '\t':
+					write('\\', 't')
+				case st.shortBF && c == '\b':
+					write('\\', 'b')
+				case st.shortBF && c == '\f':
+					write('\\', 'f')
+				case c < 0x20 || (st.html && (c == '&' || c == '<' || c == '>')):
+					u(rune(c))
+				default:
+					j := i + 1
+					for j < len(s) && s[j] >= 0x20 && s[j] < utf8.RuneSelf && s[j] != '"' && s[j] != '\\' &&
+						!(st.html && (s[j] == '&' || s[j] == '<' || s[j] == '>')) {
+						j++
+					}
+					if b.Cap() == 0 {
+						size += j - i
+					} else {
+						b.WriteString(s[i:j])
+					}
+					i = j
+					continue
+				}
+				i++
+				continue
 			}
-			i++
-			continue
+			r, n := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && n == 1:
+				u(unicode.ReplacementChar)
+			case r == '\u2028' || r == '\u2029':
+				u(r)
+			case st.ascii && r > 0xFFFF:
+				r1, r2 := utf16.EncodeRune(r)
+				u(r1)
+				u(r2)
+			case st.ascii:
+				u(r)
+			default:
+				if b.Cap() == 0 {
+					size += n
+				} else {
+					b.WriteString(s[i : i+n])
+				}
+			}
+			i += n
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			u(unicode.ReplacementChar)
-		case r == '\u2028' || r == '\u2029':
-			u(r)
-		case st.ascii && r > 0xFFFF:
-			r1, r2 := utf16.EncodeRune(r)
-			u(r1)
-			u(r2)
-		case st.ascii:
-			u(r)
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
 	}
-	return string(b)
+	return b.String()
 }
