@@ -545,7 +545,12 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 		}
 	}
 	dst = append(dst, buf[start:keep]...)
-	n := copy(buf, buf[keep:])
+	n := len(buf) - keep
+	if keep > 0 {
+		// (Nothing to move while a long value is verified from the first
+		// byte held: its bytes are not moved again with each Write.)
+		copy(buf, buf[keep:])
+	}
 	sc.buf = buf[:n]
 	sc.scanned, sc.state = n, s
 	if cs >= 0 {
