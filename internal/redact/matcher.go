@@ -25,14 +25,20 @@
 // of each value: it reads each byte of the text once (plus, after each match,
 // the bytes scanned past it again), whatever the number of values, in memory
 // proportional to their number, not their length. A value longer than the
-// index is a candidate where its first bytes occur, and is verified byte by
-// byte against the text that follows: a Writer holds back the bytes of a
-// candidate until it is verified or refuted, so it holds more than the index
-// only while the text really carries the beginning of a long value, and
-// never as much as the longest value. The values themselves are kept by
-// reference, not copied. A long value that repeats its beginning within
-// itself (a run of one character, say) can make the verification cost up to
-// its length per occurrence of that beginning in the text.
+// index is a candidate where its first bytes occur, and is then compared
+// with the bytes that follow, all those at hand at once: it is a match or
+// not, or, when the text held so far ends inside it, it waits for the next
+// Write. So a Writer holds back the bytes of a long candidate until it is
+// confirmed or refuted: more than the index only while the text really
+// carries the first [IndexPrefix] bytes of a long value, and never as much as
+// that value. The trade-off: a stream that carries a large value's beginning
+// is delayed until the value ends or departs from the text, and the Writer
+// buffers up to the value's length meanwhile (it cannot write out bytes
+// that may still turn out to be part of a value). The values themselves are
+// kept by reference, not copied. A long value whose first bytes recur within
+// it (a run of one character, say) costs one comparison, up to its length,
+// per recurrence in the text: linear time for the values secrets are, worse
+// only for such degenerate ones.
 //
 // A Matcher is immutable and safe for concurrent use; compile it once and
 // share it. [Matcher.Contains], for text that usually holds no value, looks
@@ -75,10 +81,13 @@ type Matcher struct {
 	edges []edge
 	// long[nd.long-1] are the values longer than the index whose first
 	// prefix bytes lead to state nd.
-	long   [][]string
-	prefix int
-	count  int
-	maxLen int
+	long [][]longValue
+	// recurring are the long values whose indexed prefix recurs in them,
+	// by their id.
+	recurring []*longValue
+	prefix    int
+	count     int
+	maxLen    int
 	// pairs has the bit b0<<8|b1 set when some value begins with the bytes
 	// b0 b1, and single[b] is set when b is a value: Contains looks for
 	// values only where they could begin.
@@ -99,6 +108,41 @@ type node struct {
 type edge struct {
 	b  byte
 	to int32
+}
+
+// longValue is a value longer than the indexed prefix.
+//
+// A value whose indexed prefix recurs within it (a run of one character,
+// say, or a certificate chain) could have many overlapping candidates in a
+// text, each compared at length: it is followed instead with the
+// Knuth–Morris–Pratt automaton of the value, in one state per scan, at the
+// cost of its failure function (four bytes per byte of the value).
+type longValue struct {
+	v    string
+	fail []int32 // the failure function of v when its prefix recurs in it, else nil
+	id   int32   // its index in Matcher.recurring, when fail is not nil
+}
+
+// newLongValue prepares v, whose first prefix bytes are indexed.
+func newLongValue(v string, prefix int) longValue {
+	lv := longValue{v: v}
+	if strings.Index(v[1:], v[:prefix]) < 0 {
+		return lv
+	}
+	// fail[i] is the length of the longest proper prefix of v that is a
+	// suffix of v[:i+1].
+	fail := make([]int32, len(v))
+	for i, k := 1, int32(0); i < len(v); i++ {
+		for k > 0 && v[k] != v[i] {
+			k = fail[k-1]
+		}
+		if v[k] == v[i] {
+			k++
+		}
+		fail[i] = k
+	}
+	lv.fail = fail
+	return lv
 }
 
 // NewMatcher compiles values into a Matcher. Empty values and duplicates are
@@ -164,7 +208,19 @@ func NewMatcherOptions(values []string, o Options) *Matcher {
 			l = int32(len(m.long))
 			longOf[s] = l
 		}
-		m.long[l-1] = append(m.long[l-1], v)
+		lv := newLongValue(v, m.prefix)
+		if lv.fail != nil {
+			lv.id = int32(len(m.recurring))
+			m.recurring = append(m.recurring, nil)
+		}
+		m.long[l-1] = append(m.long[l-1], lv)
+	}
+	for _, g := range m.long {
+		for i := range g {
+			if g[i].fail != nil {
+				m.recurring[g[i].id] = &g[i]
+			}
+		}
 	}
 
 	// Lay the states out and link them, breadth first: a state's failure
@@ -219,8 +275,8 @@ func (m *Matcher) indexPairs() {
 		}
 		if nd.long > 0 {
 			// A long value indexed by one byte: any second byte.
-			for _, v := range m.long[nd.long-1] {
-				p := uint(b0)<<8 | uint(v[1])
+			for _, lv := range m.long[nd.long-1] {
+				p := uint(b0)<<8 | uint(lv.v[1])
 				m.pairs[p/64] |= 1 << (p % 64)
 			}
 		}
@@ -313,6 +369,7 @@ func (m *Matcher) Contains(s string) bool {
 			}
 		}
 	}
+	var absent uint64 // recurring values known not to occur in the rest
 	pairs := m.pairs
 	for k := 1; k < len(s); k++ {
 		if p := uint(s[k-1])<<8 | uint(s[k]); pairs[p/64]&(1<<(p%64)) == 0 {
@@ -323,7 +380,7 @@ func (m *Matcher) Contains(s string) bool {
 		// value ending on the way is an occurrence, wherever it starts.
 		st := m.root[s[i]]
 		for j := k; ; j++ {
-			if l := m.nodes[st].long; l > 0 && m.longAt(l, s[i:]) {
+			if l := m.nodes[st].long; l > 0 && m.longAt(l, s[i:], &absent) {
 				return true
 			}
 			if j == len(s) {
@@ -340,11 +397,27 @@ func (m *Matcher) Contains(s string) bool {
 	return false
 }
 
-// longAt reports whether one of the long values of m.long[l-1] begins s.
-func (m *Matcher) longAt(l int32, s string) bool {
-	for _, v := range m.long[l-1] {
-		if strings.HasPrefix(s, v) {
+// longAt reports whether one of the long values of m.long[l-1] begins s. A
+// value whose prefix recurs in it is looked for in all of s at once, and
+// remembered in absent if it is not there (for the first 64 of them), so
+// that its recurrences in a text do not cost its length each.
+func (m *Matcher) longAt(l int32, s string, absent *uint64) bool {
+	for _, lv := range m.long[l-1] {
+		if lv.fail == nil {
+			if strings.HasPrefix(s, lv.v) {
+				return true
+			}
+			continue
+		}
+		bit := uint64(1) << (lv.id % 64)
+		if lv.id < 64 && *absent&bit != 0 {
+			continue
+		}
+		if strings.Contains(s, lv.v) {
 			return true
+		}
+		if lv.id < 64 {
+			*absent |= bit
 		}
 	}
 	return false
@@ -364,6 +437,7 @@ func (m *Matcher) ContainsBytes(b []byte) bool {
 			}
 		}
 	}
+	var absent uint64
 	pairs := m.pairs
 	for k := 1; k < len(b); k++ {
 		if p := uint(b[k-1])<<8 | uint(b[k]); pairs[p/64]&(1<<(p%64)) == 0 {
@@ -372,7 +446,7 @@ func (m *Matcher) ContainsBytes(b []byte) bool {
 		i := k - 1
 		st := m.root[b[i]]
 		for j := k; ; j++ {
-			if l := m.nodes[st].long; l > 0 && m.longAtBytes(l, b[i:]) {
+			if l := m.nodes[st].long; l > 0 && m.longAtBytes(l, b[i:], &absent) {
 				return true
 			}
 			if j == len(b) {
@@ -389,11 +463,42 @@ func (m *Matcher) ContainsBytes(b []byte) bool {
 	return false
 }
 
-// longAtBytes is longAt over bytes.
-func (m *Matcher) longAtBytes(l int32, b []byte) bool {
-	for _, v := range m.long[l-1] {
-		if len(b) >= len(v) && string(b[:len(v)]) == v {
+// occursIn reports whether lv, a recurring value, occurs in b: the
+// Knuth–Morris–Pratt automaton, which does not copy b to a string.
+func (lv *longValue) occursIn(b []byte) bool {
+	j := int32(0)
+	for _, c := range b {
+		for j > 0 && lv.v[j] != c {
+			j = lv.fail[j-1]
+		}
+		if lv.v[j] == c {
+			j++
+		}
+		if int(j) == len(lv.v) {
 			return true
+		}
+	}
+	return false
+}
+
+// longAtBytes is longAt over bytes.
+func (m *Matcher) longAtBytes(l int32, b []byte, absent *uint64) bool {
+	for _, lv := range m.long[l-1] {
+		if lv.fail == nil {
+			if len(b) >= len(lv.v) && string(b[:len(lv.v)]) == lv.v {
+				return true
+			}
+			continue
+		}
+		bit := uint64(1) << (lv.id % 64)
+		if lv.id < 64 && *absent&bit != 0 {
+			continue
+		}
+		if lv.occursIn(b) {
+			return true
+		}
+		if lv.id < 64 {
+			*absent |= bit
 		}
 	}
 	return false
@@ -409,7 +514,9 @@ func (m *Matcher) longAtBytes(l int32, b []byte) bool {
 // A long value is verified where its indexed prefix is found, against all
 // the bytes buf holds past it: it is a match, or it is not, or it matches
 // to the end of buf and is pending, in active (in order of start), until
-// more bytes come. ce can so be past the scanned bytes.
+// more bytes come. ce can so be past the scanned bytes. A recurring long
+// value is followed byte by byte with its own automaton instead, from where
+// its prefix is found (j and live).
 //
 // The automaton's state stands for the longest suffix of the scanned text
 // that is a prefix of some indexed prefix: every occurrence that ends in
@@ -423,6 +530,11 @@ type scanner struct {
 	state   int32
 	cs, ce  int
 	active  []verifying
+	// j[id] is how many bytes of the recurring value m.recurring[id] end
+	// the scanned text, if at least the indexed prefix, else 0; live
+	// lists the ids for which it is not 0.
+	j    []int32
+	live []int32
 }
 
 // verifying is a long value v that matches buf[start:start+n], the end of
@@ -449,7 +561,7 @@ func verify(c *verifying, buf []byte) (ok, done bool) {
 func (sc *scanner) run(dst []byte, final bool) []byte {
 	m, buf := sc.m, sc.buf
 	i, s, cs, ce := sc.scanned, sc.state, sc.cs, sc.ce
-	active := sc.active
+	active, live := sc.active, sc.live
 	// take makes buf[st:en] the candidate if it starts further left or as
 	// far left and is longer.
 	take := func(st, en int) {
@@ -476,7 +588,7 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 	start := 0 // buf[:start] is in dst already
 	for {
 		for i < len(buf) {
-			if s == 0 && cs < 0 && len(active) == 0 {
+			if s == 0 && cs < 0 && len(active) == 0 && len(live) == 0 {
 				// Fast path: skip bytes that begin no value.
 				for i < len(buf) && m.root[buf[i]] == 0 {
 					i++
@@ -485,7 +597,38 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 					break
 				}
 			}
-			s = m.next(s, buf[i])
+			b := buf[i]
+			if len(live) > 0 {
+				// Recurring values: a match ending here is taken.
+				k := 0
+				for _, id := range live {
+					lv := m.recurring[id]
+					j := sc.j[id]
+					for {
+						if lv.v[j] == b {
+							j++
+							break
+						}
+						if j = lv.fail[j-1]; int(j) < m.prefix {
+							j = 0 // the automaton finds its prefix again
+							break
+						}
+					}
+					if int(j) == len(lv.v) {
+						take(i+1-len(lv.v), i+1)
+						if j = lv.fail[j-1]; int(j) < m.prefix {
+							j = 0
+						}
+					}
+					sc.j[id] = j
+					if j > 0 {
+						live[k] = id
+						k++
+					}
+				}
+				live = live[:k]
+			}
+			s = m.next(s, b)
 			i++
 			nd := &m.nodes[s]
 			if nd.out > 0 {
@@ -495,7 +638,18 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 			}
 			if nd.long > 0 {
 				st := i - int(nd.depth)
-				for _, v := range m.long[nd.long-1] {
+				for _, lv := range m.long[nd.long-1] {
+					if lv.fail != nil {
+						if sc.j == nil {
+							sc.j = make([]int32, len(m.recurring))
+						}
+						if sc.j[lv.id] == 0 {
+							sc.j[lv.id] = nd.depth
+							live = append(live, lv.id)
+						}
+						continue
+					}
+					v := lv.v
 					c := verifying{start: st, n: int(nd.depth), v: v}
 					ok, done := verify(&c, buf)
 					switch {
@@ -516,6 +670,11 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 			if len(active) > 0 && active[0].start <= from {
 				from, grow = active[0].start, true
 			}
+			for _, id := range live {
+				if st := i - int(sc.j[id]); st <= from {
+					from, grow = st, true
+				}
+			}
 			if from > cs || (from == cs && !grow) {
 				dst = append(dst, buf[start:cs]...)
 				dst = append(dst, Mask...)
@@ -524,21 +683,28 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 				start, i, s, cs = ce, ce, 0, -1
 				clear(active)
 				active = active[:0]
+				live = sc.forget(live)
 			}
 		}
 		if final && cs >= 0 {
 			dst = append(dst, buf[start:cs]...)
 			dst = append(dst, Mask...)
 			start, i, s, cs = ce, ce, 0, -1
+			live = sc.forget(live)
 			continue
 		}
 		break
 	}
 	keep := len(buf)
-	if !final {
+	if final {
+		live = sc.forget(live)
+	} else {
 		keep -= int(m.nodes[s].depth)
 		if len(active) > 0 {
 			keep = min(keep, active[0].start)
+		}
+		for _, id := range live {
+			keep = min(keep, len(buf)-int(sc.j[id]))
 		}
 		if cs >= 0 {
 			keep = min(keep, cs)
@@ -559,8 +725,17 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 	for j := range active {
 		active[j].start -= keep
 	}
-	sc.cs, sc.ce, sc.active = cs, ce, active
+	sc.cs, sc.ce, sc.active, sc.live = cs, ce, active, live
 	return dst
+}
+
+// forget ends the following of every recurring value in live, and returns
+// live emptied.
+func (sc *scanner) forget(live []int32) []int32 {
+	for _, id := range live {
+		sc.j[id] = 0
+	}
+	return live[:0]
 }
 
 // held returns how many bytes the scanner holds back.

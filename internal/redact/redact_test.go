@@ -603,3 +603,37 @@ func TestLongValuesSmallPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestRecurringValues checks long values whose indexed prefix recurs in
+// them, which are followed with their own automaton: in texts where that
+// prefix occurs at almost every byte.
+func TestRecurringValues(t *testing.T) {
+	a := strings.Repeat("a", 5000) + "b"
+	ab := strings.Repeat("ab", 3000)
+	chain := "-----BEGIN CERTIFICATE-----\nMIIFxyz\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nMIIFuvw\n-----END CERTIFICATE-----\n"
+	m := NewMatcher([]string{a, ab, chain, "x" + strings.Repeat("a", 40)})
+	if len(m.recurring) != 3 {
+		t.Fatalf("%d recurring values, want 3", len(m.recurring))
+	}
+	for _, c := range []struct{ name, text, want string }{
+		{"run", strings.Repeat("a", 20000) + "b", strings.Repeat("a", 15000) + Mask},
+		{"run without the end", strings.Repeat("a", 20000), strings.Repeat("a", 20000)},
+		{"period two", strings.Repeat("ab", 7000), Mask + Mask + strings.Repeat("ab", 1000)},
+		{"chain", "log " + chain[:60] + chain + "end", "log " + chain[:60] + Mask + "end"},
+		{"both", "x" + strings.Repeat("a", 5040) + "b", Mask + Mask},
+		{"both, shorter run", "x" + strings.Repeat("a", 5039) + "b", Mask + strings.Repeat("a", 4999) + "b"},
+	} {
+		if got := m.Redact(c.text); got != c.want {
+			t.Errorf("%s: Redact differs (len %d, want %d)", c.name, len(got), len(c.want))
+		}
+		want := strings.Contains(c.text, a) || strings.Contains(c.text, ab) || strings.Contains(c.text, chain) || strings.Contains(c.text, "x"+strings.Repeat("a", 40))
+		if m.Contains(c.text) != want || m.ContainsBytes([]byte(c.text)) != want {
+			t.Errorf("%s: Contains %v, ContainsBytes %v, want %v", c.name, m.Contains(c.text), m.ContainsBytes([]byte(c.text)), want)
+		}
+		for _, pieces := range [][]int{nil, {1, 2, 3, 4999, 1}, {4096, 4096, 4096}} {
+			if got := writeAll(t, m, c.text, pieces...); got != c.want {
+				t.Errorf("%s: pieces %v: Writer differs (len %d, want %d)", c.name, pieces, len(got), len(c.want))
+			}
+		}
+	}
+}
