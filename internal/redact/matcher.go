@@ -35,10 +35,11 @@
 // is delayed until the value ends or departs from the text, and the Writer
 // buffers up to the value's length meanwhile (it cannot write out bytes
 // that may still turn out to be part of a value). The values themselves are
-// kept by reference, not copied. A long value whose first bytes recur within
-// it (a run of one character, say) costs one comparison, up to its length,
-// per recurrence in the text: linear time for the values secrets are, worse
-// only for such degenerate ones.
+// kept by reference, not copied. A long value whose indexed prefix recurs
+// within it (a run of one character, or a certificate chain) could have many
+// overlapping candidates, each compared at length; it is followed instead
+// with its own Knuth–Morris–Pratt automaton, in linear time, at the cost of
+// its failure function: four bytes per byte of such a value.
 //
 // A Matcher is immutable and safe for concurrent use; compile it once and
 // share it. [Matcher.Contains], for text that usually holds no value, looks
