@@ -38,8 +38,8 @@ const DefaultMinLen = 4
 // reference: its memory grows with the number of values and with the forms
 // a value's characters call for, not with its length (a 10 MB value with a
 // character that JSON escapes costs about 10 MB more for its escaped form,
-// and one whose first 32 bytes recur within it, four bytes per byte more:
-// see internal/redact).
+// and one whose first 32 bytes recur within it four bytes per byte more,
+// for the automaton that follows it in linear time).
 //
 // Adding a value that is known already takes a map lookup and no lock: the
 // store calls Add on its hot path, mostly with values it has told before.
