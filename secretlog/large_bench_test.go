@@ -196,3 +196,38 @@ func BenchmarkVsReplacer(b *testing.B) {
 	b.ReportMetric(median(tW), "secretlog-MB/s")
 	b.ReportMetric(median(ratio), "throughput-%")
 }
+
+// BenchmarkStreamLargeRatio streams the lines of BenchmarkStreamLarge
+// through writers over the registries without and with the 10 MB value, in
+// alternating runs so that both see the same load, and reports the median
+// of the time with the value over the time without it (the target:
+// at most 1.5).
+func BenchmarkStreamLargeRatio(b *testing.B) {
+	small := secrets(1000)
+	text := logLines(8<<20, small)
+	without := secretlog.NewRegistry()
+	without.AddAll(small...)
+	for _, big := range []struct {
+		name string
+		v    string
+	}{{"plain", largeValue(10<<20, false)}, {"pem", largeValue(10<<20, true)}} {
+		with := secretlog.NewRegistry()
+		with.AddAll(small...)
+		with.Add(big.v)
+		b.Run(big.name, func(b *testing.B) {
+			var ratio []float64
+			for b.Loop() {
+				start := time.Now()
+				w := secretlog.NewWriter(io.Discard, without)
+				writeChunks(w, text)
+				w.Close()
+				mid := time.Now()
+				w = secretlog.NewWriter(io.Discard, with)
+				writeChunks(w, text)
+				w.Close()
+				ratio = append(ratio, float64(time.Since(mid))/float64(mid.Sub(start)))
+			}
+			b.ReportMetric(median(ratio), "with/without")
+		})
+	}
+}

@@ -563,13 +563,6 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 	m, buf := sc.m, sc.buf
 	i, s, cs, ce := sc.scanned, sc.state, sc.cs, sc.ce
 	active, live := sc.active, sc.live
-	// take makes buf[st:en] the candidate if it starts further left or as
-	// far left and is longer.
-	take := func(st, en int) {
-		if cs < 0 || st < cs || (st == cs && en > ce) {
-			cs, ce = st, en
-		}
-	}
 	// Pending long values go on with the new bytes.
 	if len(active) > 0 {
 		k := 0
@@ -577,7 +570,7 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 			ok, done := verify(&c, buf)
 			switch {
 			case done:
-				take(c.start, c.start+len(c.v))
+				cs, ce = take(cs, ce, c.start, c.start+len(c.v))
 			case ok && !final:
 				active[k] = c
 				k++
@@ -591,75 +584,24 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 		for i < len(buf) {
 			if s == 0 && cs < 0 && len(active) == 0 && len(live) == 0 {
 				// Fast path: skip bytes that begin no value.
-				for i < len(buf) && m.root[buf[i]] == 0 {
-					i++
-				}
+				i = skip(&m.root, buf, i)
 				if i == len(buf) {
 					break
 				}
 			}
-			b := buf[i]
 			if len(live) > 0 {
-				// Recurring values: a match ending here is taken.
-				k := 0
-				for _, id := range live {
-					lv := m.recurring[id]
-					j := sc.j[id]
-					for {
-						if lv.v[j] == b {
-							j++
-							break
-						}
-						if j = lv.fail[j-1]; int(j) < m.prefix {
-							j = 0 // the automaton finds its prefix again
-							break
-						}
-					}
-					if int(j) == len(lv.v) {
-						take(i+1-len(lv.v), i+1)
-						if j = lv.fail[j-1]; int(j) < m.prefix {
-							j = 0
-						}
-					}
-					sc.j[id] = j
-					if j > 0 {
-						live[k] = id
-						k++
-					}
-				}
-				live = live[:k]
+				live, cs, ce = sc.follow(live, buf[i], i, cs, ce)
 			}
-			s = m.next(s, b)
+			s = m.next(s, buf[i])
 			i++
 			nd := &m.nodes[s]
 			if nd.out > 0 {
 				// The longest value ending here. Shorter ones start later,
 				// so cannot beat the candidate if it cannot.
-				take(i-int(nd.out), i)
+				cs, ce = take(cs, ce, i-int(nd.out), i)
 			}
 			if nd.long > 0 {
-				st := i - int(nd.depth)
-				for _, lv := range m.long[nd.long-1] {
-					if lv.fail != nil {
-						if sc.j == nil {
-							sc.j = make([]int32, len(m.recurring))
-						}
-						if sc.j[lv.id] == 0 {
-							sc.j[lv.id] = nd.depth
-							live = append(live, lv.id)
-						}
-						continue
-					}
-					v := lv.v
-					c := verifying{start: st, n: int(nd.depth), v: v}
-					ok, done := verify(&c, buf)
-					switch {
-					case done:
-						take(st, st+len(v))
-					case ok && !final:
-						active = append(active, c)
-					}
-				}
+				active, live, cs, ce = sc.begin(nd, i, active, live, cs, ce, final)
 			}
 			if cs < 0 {
 				continue
@@ -668,13 +610,8 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 			// a pending long value starts. They beat the candidate only
 			// if they start before it, or at it and can still grow.
 			from, grow := i-int(nd.depth), nd.n > 0
-			if len(active) > 0 && active[0].start <= from {
-				from, grow = active[0].start, true
-			}
-			for _, id := range live {
-				if st := i - int(sc.j[id]); st <= from {
-					from, grow = st, true
-				}
+			if len(active) > 0 || len(live) > 0 {
+				from, grow = sc.earliest(i, from, grow, active, live)
 			}
 			if from > cs || (from == cs && !grow) {
 				dst = append(dst, buf[start:cs]...)
@@ -728,6 +665,104 @@ func (sc *scanner) run(dst []byte, final bool) []byte {
 	}
 	sc.cs, sc.ce, sc.active, sc.live = cs, ce, active, live
 	return dst
+}
+
+// follow feeds b, at buf[i], to the automata of the recurring values in
+// live, takes a match that ends there as the candidate, and returns live
+// without the values that no longer match.
+func (sc *scanner) follow(live []int32, b byte, i, cs, ce int) ([]int32, int, int) {
+	m := sc.m
+	k := 0
+	for _, id := range live {
+		lv := m.recurring[id]
+		j := sc.j[id]
+		for {
+			if lv.v[j] == b {
+				j++
+				break
+			}
+			if j = lv.fail[j-1]; int(j) < m.prefix {
+				j = 0 // the Matcher's automaton finds its prefix again
+				break
+			}
+		}
+		if int(j) == len(lv.v) {
+			cs, ce = take(cs, ce, i+1-len(lv.v), i+1)
+			if j = lv.fail[j-1]; int(j) < m.prefix {
+				j = 0
+			}
+		}
+		sc.j[id] = j
+		if j > 0 {
+			live[k] = id
+			k++
+		}
+	}
+	return live[:k], cs, ce
+}
+
+// begin starts the long values of nd, whose indexed prefix ends at buf[i-1]:
+// it verifies each against the bytes at hand (taking it as the candidate,
+// dropping it, or adding it to active), or follows it in live if it
+// recurs.
+func (sc *scanner) begin(nd *node, i int, active []verifying, live []int32, cs, ce int, final bool) ([]verifying, []int32, int, int) {
+	m := sc.m
+	st := i - int(nd.depth)
+	for _, lv := range m.long[nd.long-1] {
+		if lv.fail != nil {
+			if sc.j == nil {
+				sc.j = make([]int32, len(m.recurring))
+			}
+			if sc.j[lv.id] == 0 {
+				sc.j[lv.id] = nd.depth
+				live = append(live, lv.id)
+			}
+			continue
+		}
+		c := verifying{start: st, n: int(nd.depth), v: lv.v}
+		ok, done := verify(&c, sc.buf)
+		switch {
+		case done:
+			cs, ce = take(cs, ce, st, st+len(lv.v))
+		case ok && !final:
+			active = append(active, c)
+		}
+	}
+	return active, live, cs, ce
+}
+
+// earliest returns from, or the start of the first pending or followed
+// long value if it is not after from, and then grow true.
+func (sc *scanner) earliest(i, from int, grow bool, active []verifying, live []int32) (int, bool) {
+	if len(active) > 0 && active[0].start <= from {
+		from, grow = active[0].start, true
+	}
+	for _, id := range live {
+		if st := i - int(sc.j[id]); st <= from {
+			from, grow = st, true
+		}
+	}
+	return from, grow
+}
+
+// skip returns the index of the first byte of buf from i on that begins a
+// value, or len(buf).
+func skip(root *[256]int32, buf []byte, i int) int {
+	for ; i < len(buf); i++ {
+		if root[buf[i]] != 0 {
+			return i
+		}
+	}
+	return i
+}
+
+// take returns buf[st:en] as the candidate cs, ce if it starts further left,
+// or as far left and is longer.
+func take(cs, ce, st, en int) (int, int) {
+	if cs < 0 || st < cs || (st == cs && en > ce) {
+		return st, en
+	}
+	return cs, ce
 }
 
 // forget ends the following of every recurring value in live, and returns
