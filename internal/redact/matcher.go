@@ -127,7 +127,7 @@ type longValue struct {
 // newLongValue prepares v, whose first prefix bytes are indexed.
 func newLongValue(v string, prefix int) longValue {
 	lv := longValue{v: v}
-	if strings.Index(v[1:], v[:prefix]) < 0 {
+	if !strings.Contains(v[1:], v[:prefix]) {
 		return lv
 	}
 	// fail[i] is the length of the longest proper prefix of v that is a
