@@ -111,9 +111,9 @@
 // and to format values of kind Any (other than errors and byte slices) to
 // check them. The matcher indexes a bounded prefix of each value, so that
 // its size grows with the number of values, not their length: a 10 MB
-// certificate costs about as much to look for as a password. Adding a value
-// the registry knows
-// already is a map lookup without a lock. Values added since the last use
-// rebuild the matcher once, on its next use: many Adds in a row cost one
-// rebuild. See BENCHMARKS.md for figures.
+// certificate costs about as much to look for as a password (but its escaped
+// forms are made once, and kept). Adding a value the registry knows already
+// is a map lookup without a lock. Values added since the last use rebuild
+// the matcher once, on its next use: many Adds in a row cost one rebuild.
+// See BENCHMARKS.md for figures.
 package secretlog
