@@ -111,6 +111,7 @@ func TestConformanceKumo(t *testing.T) {
 	testEnv(t)
 	u := "awssm://?region=eu-west-1&remove=force&endpoint=" + url.QueryEscape(startKumo(t))
 	storetest.Run(t, storetest.Harness{
+		NativeName: nativeName,
 		// As is checked against the fake below: noVersions hides it.
 		Credentials: []string{"test-secret-key"},
 		Open: func(t *testing.T) driver.Store {
@@ -150,32 +151,58 @@ func (n noVersions) List(ctx context.Context, prefix string) ([]string, error) {
 }
 func (n noVersions) ErrorCode(err error) driver.Code { return n.d.ErrorCode(err) }
 
-// TestConformanceFake runs the suite against the protocol fake with the
-// default options: Get through BatchGetSecretValue, Remove with the 7-day
-// recovery window, and Set of a removed name through RestoreSecret.
+// nativeName maps the suite's names to AWS names for native mode: ':',
+// the one character of the portable grammar AWS names lack, becomes '!',
+// which AWS names hold and the suite's names do not.
+func nativeName(n string) string { return strings.ReplaceAll(n, ":", "!") }
+
+// nameModes are the two name modes, with the harness's NativeName for each.
+var nameModes = []struct {
+	mode   awssm.NameMode
+	native func(string) string
+}{
+	{awssm.NamesNative, nativeName},
+	{awssm.NamesEscaped, nil},
+}
+
+// TestConformanceFake runs the suite against the protocol fake in both name
+// modes with the default options (Get through BatchGetSecretValue, whose
+// answers start with an empty page; Remove with the 7-day recovery window;
+// Set of a removed name through RestoreSecret), and with forced deletion,
+// which the fake completes only a few requests later, as AWS does.
 func TestConformanceFake(t *testing.T) {
-	f := fakeaws.New(t)
-	storetest.Run(t, storetest.Harness{
-		AsTargets: []any{new(*secretsmanager.Client), new(*awssm.Store)},
-		Open: func(t *testing.T) driver.Store {
-			return newStore(t, f.HTTP.URL, nil, awssm.Options{})
-		},
-		MaxValueSize:  awssm.MaxValueSize,
-		NoEmptyValues: true,
-	})
-	if f.Count("BatchGetSecretValue") == 0 || f.Count("RestoreSecret") == 0 {
-		t.Fatalf("the suite did not take the batch (%d calls) and restore (%d calls) paths",
-			f.Count("BatchGetSecretValue"), f.Count("RestoreSecret"))
-	}
-	if f.Count("GetSecretValue") == 0 {
-		t.Fatal("one-name reads did not use GetSecretValue")
+	for _, m := range nameModes {
+		for _, force := range []bool{false, true} {
+			t.Run(fmt.Sprintf("names=%v/force=%v", m.mode, force), func(t *testing.T) {
+				f := fakeaws.New(t)
+				f.EmptyPages = true
+				storetest.Run(t, storetest.Harness{
+					AsTargets: []any{new(*secretsmanager.Client), new(*awssm.Store)},
+					Open: func(t *testing.T) driver.Store {
+						d := newStore(t, f.HTTP.URL, nil, awssm.Options{Names: m.mode, ForceDelete: force})
+						awssm.SetBackoff(d, func(int) time.Duration { return 0 })
+						return d
+					},
+					MaxValueSize:  awssm.MaxValueSize,
+					NoEmptyValues: true,
+					NativeName:    m.native,
+				})
+				if f.Count("BatchGetSecretValue") == 0 || !force && f.Count("RestoreSecret") == 0 {
+					t.Fatalf("the suite did not take the batch (%d calls) and restore (%d calls) paths",
+						f.Count("BatchGetSecretValue"), f.Count("RestoreSecret"))
+				}
+				if f.Count("GetSecretValue") == 0 {
+					t.Fatal("one-name reads did not use GetSecretValue")
+				}
+			})
+		}
 	}
 }
 
 func names(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("app/tenant:%d/key-%02d", i%3, i)
+		out[i] = fmt.Sprintf("app/tenant-%d/key_%02d", i%3, i)
 	}
 	return out
 }
@@ -392,33 +419,33 @@ func TestSetRestoresAndVersions(t *testing.T) {
 	d := newStore(t, f.HTTP.URL, nil, awssm.Options{})
 	st := secretstore.New(d, secretstore.EnableSet(true), secretstore.EnableRemove(true))
 	ctx := t.Context()
-	seed(t, st, []string{"db:password"})
-	if err := st.Set(ctx, "db:password", "second"); err != nil {
+	seed(t, st, []string{"db/password"})
+	if err := st.Set(ctx, "db/password", "second"); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Remove(ctx, "db:password"); err != nil {
+	if err := st.Remove(ctx, "db/password"); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Remove(ctx, "db:password"); err != nil {
+	if err := st.Remove(ctx, "db/password"); err != nil {
 		t.Fatalf("Remove of a name already scheduled for deletion: %v", err)
 	}
-	if v, err := st.Versions(ctx, "db:password"); err != nil || v.HasCurrent || v.HasPrevious {
+	if v, err := st.Versions(ctx, "db/password"); err != nil || v.HasCurrent || v.HasPrevious {
 		t.Fatalf("Versions of a removed name = %v, %v, %v; want none", v.HasCurrent, v.HasPrevious, err)
 	}
 	f.ResetCounts()
-	if err := st.Set(ctx, "db:password", "third"); err != nil {
+	if err := st.Set(ctx, "db/password", "third"); err != nil {
 		t.Fatal(err)
 	}
 	if r, p := f.Count("RestoreSecret"), f.Count("PutSecretValue"); r != 1 || p != 1 {
 		t.Fatalf("Set of a removed name: %d restores, %d puts; want 1 and 1", r, p)
 	}
-	v, err := st.Versions(ctx, "db:password")
+	v, err := st.Versions(ctx, "db/password")
 	if err != nil || v.Current.Reveal() != "third" || v.Previous.Reveal() != "second" {
 		t.Fatalf("Versions after restore: %v (want third and second)", err)
 	}
 	// Writing the current value again writes nothing: the previous stays.
 	f.ResetCounts()
-	if err := st.Set(ctx, "db:password", "third"); err != nil {
+	if err := st.Set(ctx, "db/password", "third"); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.Count("PutSecretValue"); n != 0 {
@@ -433,7 +460,7 @@ func TestSetRestoresAndVersions(t *testing.T) {
 		return 0, "", ""
 	}
 	f.Mu.Unlock()
-	if err := st.Set(ctx, "db:password", "fourth"); err != nil {
+	if err := st.Set(ctx, "db/password", "fourth"); err != nil {
 		t.Fatalf("Set without read permission: %v", err)
 	}
 	if err := st.Set(ctx, "fresh", "x"); err != nil {
@@ -441,7 +468,7 @@ func TestSetRestoresAndVersions(t *testing.T) {
 	}
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
-	if s := f.Secrets["db=cpassword"]; *s.Versions[s.Current].Str != "fourth" || f.Secrets["fresh"] == nil {
+	if s := f.Secrets["db/password"]; *s.Versions[s.Current].Str != "fourth" || f.Secrets["fresh"] == nil {
 		t.Fatal("the writes without read permission did not land")
 	}
 }
@@ -620,7 +647,8 @@ func TestErrors(t *testing.T) {
 		{"GetSecretValue", "UnrecognizedClientException", 400, 1, secretstore.ErrPermissionDenied},
 		{"PutSecretValue", "InvalidRequestException", 400, 1, secretstore.ErrConflict},
 		{"PutSecretValue", "ValidationException", 400, 1, secretstore.ErrInvalidValue},
-		{"PutSecretValue", "LimitExceededException", 400, 3, secretstore.ErrUnavailable},
+		{"PutSecretValue", "LimitExceededException", 400, 3, secretstore.ErrInvalidValue},
+		{"DeleteSecret", "LimitExceededException", 400, 3, secretstore.ErrUnavailable},
 		{"DeleteSecret", "InvalidRequestException", 400, 1, secretstore.ErrConflict},
 		{"ListSecrets", "AccessDeniedException", 400, 1, secretstore.ErrPermissionDenied},
 	} {
@@ -723,12 +751,12 @@ func TestResponseNotUnderstood(t *testing.T) {
 	}
 }
 
-// TestList: ListSecrets pages are followed, names map back, names that ends
-// in '-' and six characters are found, and secrets that no portable name
-// maps to (made by other tools) are left out.
-func TestList(t *testing.T) {
+// TestListEscaped: ListSecrets pages are followed, names map back, names
+// that end in '-' and six characters are found, and secrets that no
+// portable name maps to (made by other tools) are left out.
+func TestListEscaped(t *testing.T) {
 	f := fakeaws.New(t)
-	st := secretstore.New(newStore(t, f.HTTP.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+	st := secretstore.New(newStore(t, f.HTTP.URL, nil, awssm.Options{Names: awssm.NamesEscaped}), secretstore.EnableSet(true))
 	ctx := t.Context()
 	var want []string
 	for i := range 130 {

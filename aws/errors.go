@@ -117,10 +117,14 @@ func (c *causeError) Unwrap() error { return c.err }
 //
 //   - ResourceNotFoundException: NotFound;
 //   - access and credential refusals and DecryptionFailure: PermissionDenied;
-//   - throttling, LimitExceededException (a quota on the rate of new
-//     versions, which the SDK retries as throttling), AWS's internal errors,
-//     network failures and responses cut short: Unavailable (the SDK's
-//     retryer has already retried what it retries);
+//   - LimitExceededException from PutSecretValue or CreateSecret:
+//     InvalidValue. It is AWS's quota on a secret's versions (AWS keeps
+//     every version made in the last 24 hours) or on the number of
+//     secrets: retrying will not help for hours, so it is not Unavailable
+//     (the SDK's retryer still tries it a few times, as throttling);
+//   - throttling, LimitExceededException from other calls, AWS's internal
+//     errors, network failures and responses cut short: Unavailable (the
+//     SDK's retryer has already retried what it retries);
 //   - InvalidRequestException (a secret scheduled for deletion, for
 //     example) and ResourceExistsException: Conflict;
 //   - a parameter error (ValidationException, InvalidParameterException)
@@ -149,9 +153,14 @@ func classify(err error) driver.Code {
 		"InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature", "MissingAuthenticationToken",
 		"ExpiredTokenException", "ExpiredToken", "DecryptionFailure", "KMSAccessDeniedException":
 		return driver.PermissionDenied
+	case "LimitExceededException":
+		if op == "PutSecretValue" || op == "CreateSecret" {
+			return driver.InvalidValue
+		}
+		return driver.Unavailable
 	case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
 		"InternalServiceError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
-		"RequestTimeout", "RequestTimeoutException", "LimitExceededException":
+		"RequestTimeout", "RequestTimeoutException":
 		return driver.Unavailable
 	case codeInvalidRequest, codeExists:
 		return driver.Conflict

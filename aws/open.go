@@ -54,7 +54,7 @@ func OpenURL(ctx context.Context, u *url.URL) (driver.Store, error) {
 func parseURL(u *url.URL) (urlConfig, error) {
 	var cfg urlConfig
 	q, err := urlopt.Parse(u, Scheme, "region", "profile", "endpoint", "recovery-window", "remove",
-		"kms-key", "tags", "retries", "parallel")
+		"kms-key", "tags", "retries", "parallel", "names")
 	if err != nil {
 		return cfg, err
 	}
@@ -89,6 +89,9 @@ func parseURL(u *url.URL) (urlConfig, error) {
 	}
 	cfg.retries = q.Retries("retries", 100)
 	cfg.opts.Parallel = q.Int("parallel", 1, urlopt.MaxInt, 0)
+	if q.Enum("names", "native", "native", "escaped") == "escaped" {
+		cfg.opts.Names = NamesEscaped
+	}
 	if err := q.Err(); err != nil {
 		return urlConfig{}, err
 	}

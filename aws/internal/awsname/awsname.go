@@ -22,6 +22,7 @@ const (
 	escColon  = 'c' // ':' is not in AWS's alphabet
 	escEquals = 'e' // the escape character itself
 	escHyphen = 'h' // a '-' that would be followed by exactly six characters
+	escBang   = 'b' // '!' is AWS's only for the secrets its services create
 )
 
 // suffixLen is the length of the random suffix AWS puts after a '-' at the
@@ -30,7 +31,7 @@ const (
 const suffixLen = 6
 
 // Encode maps a valid portable name to its AWS secret name: ':' becomes
-// "=c", '=' becomes "=e", and a '-' that would be followed by exactly six
+// "=c", '=' becomes "=e", '!' becomes "=b", and a '-' that would be followed by exactly six
 // more characters of the result becomes "=h". Every other byte is itself.
 func Encode(name string) string {
 	out := escapeName(name)
@@ -71,6 +72,8 @@ func Decode(aws string) (string, bool) {
 			b.WriteByte(escape)
 		case escHyphen:
 			b.WriteByte('-')
+		case escBang:
+			b.WriteByte('!')
 		default:
 			return "", false
 		}
@@ -97,9 +100,10 @@ func FilterPrefix(prefix string) string {
 	return out
 }
 
-// escapeName writes ':' as "=c" and '=' as "=e"; every other byte is itself.
+// escapeName writes ':' as "=c", '=' as "=e" and '!' as "=b"; every other
+// byte is itself.
 func escapeName(name string) string {
-	n := strings.Count(name, ":") + strings.Count(name, string(escape))
+	n := strings.Count(name, ":") + strings.Count(name, string(escape)) + strings.Count(name, "!")
 	if n == 0 {
 		return name
 	}
@@ -113,6 +117,9 @@ func escapeName(name string) string {
 		case escape:
 			b.WriteByte(escape)
 			b.WriteByte(escEquals)
+		case '!':
+			b.WriteByte(escape)
+			b.WriteByte(escBang)
 		default:
 			b.WriteByte(c)
 		}

@@ -53,6 +53,9 @@ func TestNameExamples(t *testing.T) {
 		"x-abcd:":                  "x=habcd=c", // the '-' is followed by six bytes of AWS name
 		"x-abc:":                   "x-abc=c",
 		"a.b_c+d@e":                "a.b_c+d@e",
+		"rds!db-1234":              "rds=bdb-1234",
+		"x-abcd!":                  "x=habcd=b",
+		strings.Repeat("!", 256):   strings.Repeat("=b", 256),
 		strings.Repeat(":", 256):   strings.Repeat("=c", 256),
 	} {
 		if got := checkEncoding(t, name); got != want {
@@ -60,7 +63,7 @@ func TestNameExamples(t *testing.T) {
 		}
 	}
 	// AWS names no portable name maps to.
-	for _, aws := range []string{"", "=", "a=", "a=x", "=C", "x-abcdef", "a=hb", "/a", "a//b", "a/./b", "../a", "a:b", strings.Repeat("a", 257)} {
+	for _, aws := range []string{"", "=", "a=", "a=x", "=C", "x-abcdef", "a=hb", "rds!db", "/a", "a//b", "a/./b", "../a", "a:b", strings.Repeat("a", 257)} {
 		if n, ok := Decode(aws); ok {
 			t.Errorf("Decode(%q) = %q, want no name", aws, n)
 		}
@@ -73,7 +76,7 @@ func TestNameExamples(t *testing.T) {
 // prefixes; for any two names, that distinct names never share an AWS
 // name; and for any string, that decoding accepts only canonical encodings.
 func FuzzNameMapping(f *testing.F) {
-	for _, s := range []string{"a", "tenant:acme:key", "a=b", "x-abcdef", "a:b-cdef", "a/b/c", "=c", "a=h", "-", "x-ab:cd", "=h"} {
+	for _, s := range []string{"a", "tenant:acme:key", "a=b", "x-abcdef", "a:b-cdef", "a/b/c", "=c", "a=h", "-", "x-ab:cd", "=h", "rds!db-12", "=b"} {
 		f.Add(s, s+"x")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {

@@ -3,6 +3,15 @@
 // for the calls the driver makes, with the answers and error codes the API
 // reference documents. Tests reach its state directly (under Mu) to seed
 // secrets, inject failures and check what the driver did.
+//
+// It reproduces what AWS does that a naive fake would not: a forced
+// deletion completes only after a few more requests (CreateSecret of the
+// name is refused meanwhile, as AWS's is while it deletes asynchronously);
+// force-deleting a missing secret succeeds; a SecretId that ends in '-'
+// and six characters may name another secret by its partial ARN, and the
+// answer then carries that secret's Name; BatchGetSecretValue may answer
+// with pages that hold nothing but the next page's token; and PutSecretValue
+// beyond the version quota fails with LimitExceededException.
 package fakeaws
 
 import (
@@ -39,6 +48,21 @@ type Server struct {
 	// ItemErr, when set, may give one secret of a batch a per-secret error
 	// code. It is called with mu held.
 	ItemErr func(id string) (code, msg string)
+	// EmptyPages, when set, makes every BatchGetSecretValue answer start
+	// with a page that holds no values or errors, only a NextToken.
+	EmptyPages bool
+	// ForceDeleteLag is how many more requests (of any kind) a forced
+	// deletion takes to complete; until then CreateSecret of the name
+	// fails with InvalidRequestException, as AWS's does while it deletes.
+	// New sets it to 3.
+	ForceDeleteLag int
+	// Gone holds the names whose forced deletion is still completing, with
+	// the requests left.
+	Gone map[string]int
+	// MaxVersions, when positive, is the quota of versions per secret:
+	// PutSecretValue on a secret with that many fails with
+	// LimitExceededException.
+	MaxVersions int
 }
 
 // Secret is a secret and its versions.
@@ -50,6 +74,9 @@ type Secret struct {
 	Labels   map[string]int // staging labels other than AWSCURRENT and AWSPREVIOUS
 	KMSKey   string
 	Tags     map[string]string
+	// Suffix is the six characters after the name and a '-' in the
+	// secret's ARN; "" means "AbCdEf".
+	Suffix string
 }
 
 // Version is one version of a secret: a string or a binary value.
@@ -85,7 +112,7 @@ type Request struct {
 
 // New starts a fake, stopped when the test ends.
 func New(t testing.TB) *Server {
-	f := &Server{Secrets: map[string]*Secret{}, Calls: map[string]int{}}
+	f := &Server{Secrets: map[string]*Secret{}, Calls: map[string]int{}, Gone: map[string]int{}, ForceDeleteLag: 3}
 	f.HTTP = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.HTTP.Close)
 	return f
@@ -130,8 +157,27 @@ func (s *Secret) Put(str *string, bin []byte) string {
 	return id
 }
 
-func arn(name string) string {
-	return "arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + name + "-AbCdEf"
+// ARN returns the ARN of the secret name. Hold Mu.
+func (f *Server) ARN(name string) string {
+	suffix := "AbCdEf"
+	if s := f.Secrets[name]; s != nil && s.Suffix != "" {
+		suffix = s.Suffix
+	}
+	return "arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + name + "-" + suffix
+}
+
+// lookup finds the secret a SecretId names, as AWS does: by name, by ARN,
+// or by partial ARN (the name, '-' and the ARN's six-character suffix).
+func (f *Server) lookup(id string) (string, *Secret) {
+	if s := f.Secrets[id]; s != nil {
+		return id, s
+	}
+	for n, s := range f.Secrets {
+		if a := f.ARN(n); id == a || strings.HasSuffix(a, ":"+id) {
+			return n, s
+		}
+	}
+	return id, nil
 }
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -148,6 +194,13 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.Calls[action]++
+	for n, left := range f.Gone {
+		if left <= 1 {
+			delete(f.Gone, n)
+		} else {
+			f.Gone[n] = left - 1
+		}
+	}
 	if f.Fail != nil {
 		if status, code, msg := f.Fail(action, &req); status != 0 {
 			writeErr(w, status, code, msg)
@@ -180,7 +233,7 @@ const (
 // value renders a version as GetSecretValue and BatchGetSecretValue do.
 func (f *Server) value(name string, s *Secret, i int) map[string]any {
 	v := s.Versions[i]
-	m := map[string]any{"ARN": arn(name), "Name": name, "VersionId": v.ID, "CreatedDate": float64(time.Now().Unix())}
+	m := map[string]any{"ARN": f.ARN(name), "Name": name, "VersionId": v.ID, "CreatedDate": float64(time.Now().Unix())}
 	var stages []string
 	if i == s.Current {
 		stages = append(stages, "AWSCURRENT")
@@ -198,7 +251,7 @@ func (f *Server) value(name string, s *Secret, i int) map[string]any {
 }
 
 func (f *Server) do(action string, req *Request) (status int, code, msg string, out any) {
-	s := f.Secrets[req.SecretId]
+	name, s := f.lookup(req.SecretId)
 	switch action {
 	case "GetSecretValue":
 		switch {
@@ -208,13 +261,21 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 			return 400, "InvalidRequestException", msgMarked, nil
 		}
 		i := s.Current
-		if req.VersionStage == "AWSPREVIOUS" {
+		switch req.VersionStage {
+		case "", "AWSCURRENT":
+		case "AWSPREVIOUS":
 			i = s.Previous
+		default:
+			l, ok := s.Labels[req.VersionStage]
+			if !ok {
+				l = -1
+			}
+			i = l
 		}
 		if i < 0 {
 			return 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: " + req.VersionStage, nil
 		}
-		return 200, "", "", f.value(req.SecretId, s, i)
+		return 200, "", "", f.value(name, s, i)
 
 	case "BatchGetSecretValue":
 		if len(req.SecretIdList) == 0 || len(req.SecretIdList) > 20 {
@@ -223,6 +284,9 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 		var vals []map[string]any
 		var errs []map[string]string
 		ids := req.SecretIdList
+		if f.EmptyPages && req.NextToken == "" {
+			return 200, "", "", map[string]any{"SecretValues": []any{}, "Errors": []any{}, "NextToken": "0"}
+		}
 		start, _ := strconv.Atoi(req.NextToken)
 		next := ""
 		if f.BatchPage > 0 {
@@ -232,7 +296,7 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 			}
 		}
 		for _, id := range ids {
-			s := f.Secrets[id]
+			name, s := f.lookup(id)
 			if f.ItemErr != nil {
 				if code, msg := f.ItemErr(id); code != "" {
 					errs = append(errs, map[string]string{"SecretId": id, "ErrorCode": code, "Message": msg})
@@ -245,7 +309,7 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 			case s.Deleted:
 				errs = append(errs, map[string]string{"SecretId": id, "ErrorCode": "InvalidRequestException", "Message": msgMarked})
 			default:
-				vals = append(vals, f.value(id, s, s.Current))
+				vals = append(vals, f.value(name, s, s.Current))
 			}
 		}
 		out := map[string]any{"SecretValues": vals, "Errors": errs}
@@ -263,10 +327,12 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 			return 400, "ResourceNotFoundException", msgMissing, nil
 		case s.Deleted:
 			return 400, "InvalidRequestException", msgMarked, nil
+		case f.MaxVersions > 0 && len(s.Versions) >= f.MaxVersions:
+			return 400, "LimitExceededException", "You have exceeded the maximum number of versions for this secret.", nil
 		}
 		if len(req.VersionStages) == 0 || slices.Contains(req.VersionStages, "AWSCURRENT") {
 			v := s.Put(req.SecretString, req.SecretBinary)
-			return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId, "VersionId": v, "VersionStages": []string{"AWSCURRENT"}}
+			return 200, "", "", map[string]any{"ARN": f.ARN(name), "Name": name, "VersionId": v, "VersionStages": []string{"AWSCURRENT"}}
 		}
 		// Labels only: AWSCURRENT stays where it is.
 		v := fmt.Sprintf("v%d", len(s.Versions)+1)
@@ -277,7 +343,7 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 			}
 			s.Labels[l] = len(s.Versions) - 1
 		}
-		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId, "VersionId": v, "VersionStages": req.VersionStages}
+		return 200, "", "", map[string]any{"ARN": f.ARN(name), "Name": name, "VersionId": v, "VersionStages": req.VersionStages}
 
 	case "UpdateSecretVersionStage":
 		switch {
@@ -317,12 +383,13 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 		default:
 			delete(s.Labels, req.VersionStage)
 		}
-		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId}
+		return 200, "", "", map[string]any{"ARN": f.ARN(name), "Name": name}
 
 	case "CreateSecret":
 		s := f.Secrets[req.Name]
+		_, gone := f.Gone[req.Name]
 		switch {
-		case s != nil && s.Deleted:
+		case s != nil && s.Deleted || gone:
 			return 400, "InvalidRequestException", msgCreate, nil
 		case s != nil:
 			return 400, "ResourceExistsException", "The operation failed because the secret " + req.Name + " already exists.", nil
@@ -334,7 +401,7 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 			}
 			s.Tags[t.Key] = t.Value
 		}
-		out := map[string]any{"ARN": arn(req.Name), "Name": req.Name}
+		out := map[string]any{"ARN": f.ARN(req.Name), "Name": req.Name}
 		if req.SecretString != nil || req.SecretBinary != nil {
 			out["VersionId"] = s.Put(req.SecretString, req.SecretBinary)
 		}
@@ -343,12 +410,20 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 
 	case "DeleteSecret":
 		switch {
-		case s == nil:
-			return 400, "ResourceNotFoundException", msgMissing, nil
 		case req.ForceDeleteWithoutRecovery && req.RecoveryWindowInDays != 0:
 			return 400, "InvalidParameterException", "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.", nil
+		case req.ForceDeleteWithoutRecovery && s == nil:
+			// AWS answers a forced deletion of a missing secret as done.
+			return 200, "", "", map[string]any{"ARN": f.ARN(name), "Name": name, "DeletionDate": float64(time.Now().Unix())}
+		case s == nil:
+			return 400, "ResourceNotFoundException", msgMissing, nil
 		case req.ForceDeleteWithoutRecovery:
-			delete(f.Secrets, req.SecretId)
+			if f.ForceDeleteLag > 0 {
+				f.Gone[name] = f.ForceDeleteLag
+			}
+			out := map[string]any{"ARN": f.ARN(name), "Name": name, "DeletionDate": float64(time.Now().Unix())}
+			delete(f.Secrets, name)
+			return 200, "", "", out
 		case req.RecoveryWindowInDays != 0 && (req.RecoveryWindowInDays < 7 || req.RecoveryWindowInDays > 30):
 			return 400, "InvalidParameterException", "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).", nil
 		case s.Deleted:
@@ -356,14 +431,24 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 		default:
 			s.Deleted = true
 		}
-		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId, "DeletionDate": float64(time.Now().Unix())}
+		return 200, "", "", map[string]any{"ARN": f.ARN(name), "Name": name, "DeletionDate": float64(time.Now().Unix())}
+
+	case "DescribeSecret":
+		if s == nil {
+			return 400, "ResourceNotFoundException", msgMissing, nil
+		}
+		out := map[string]any{"ARN": f.ARN(name), "Name": name}
+		if s.Deleted {
+			out["DeletedDate"] = float64(time.Now().Unix())
+		}
+		return 200, "", "", out
 
 	case "RestoreSecret":
 		if s == nil {
 			return 400, "ResourceNotFoundException", msgMissing, nil
 		}
 		s.Deleted = false
-		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId}
+		return 200, "", "", map[string]any{"ARN": f.ARN(name), "Name": name}
 
 	case "ListSecrets":
 		var names []string
@@ -388,7 +473,7 @@ func (f *Server) do(action string, req *Request) (status int, code, msg string, 
 		end := min(start+size, len(names))
 		var list []map[string]any
 		for _, n := range names[start:end] {
-			list = append(list, map[string]any{"ARN": arn(n), "Name": n})
+			list = append(list, map[string]any{"ARN": f.ARN(n), "Name": n})
 		}
 		out := map[string]any{"SecretList": list}
 		if end < len(names) {
