@@ -212,9 +212,11 @@ func pendingDeletion(err error) bool {
 }
 
 // missing reports an error that means the secret (or the version asked for)
-// does not exist for a reader: it never existed, was deleted, or is
-// scheduled for deletion.
-func missing(err error) bool { return isCode(err, codeNotFound) || pendingDeletion(err) }
+// does not exist for a reader: it never existed, was deleted, is scheduled
+// for deletion, or AWS answered with another secret ([errOtherSecret]).
+func missing(err error) bool {
+	return isCode(err, codeNotFound) || pendingDeletion(err) || errors.Is(err, errOtherSecret)
+}
 
 // batchRefused reports an error of BatchGetSecretValue as a whole that
 // GetSecretValue may not share: the caller may not call it, or the endpoint

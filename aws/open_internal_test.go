@@ -25,9 +25,19 @@ func TestParseURL(t *testing.T) {
 	if cfg, err := parseURL(u); err != nil || !cfg.opts.ForceDelete || cfg.retries != 0 {
 		t.Errorf("parseURL(remove=force) = %+v, %v", cfg, err)
 	}
+	if o.Names != NamesNative {
+		t.Errorf("names: default %v, want native", o.Names)
+	}
+	for raw, want := range map[string]NameMode{"awssm://?names=escaped": NamesEscaped, "awssm://?names=native": NamesNative} {
+		u, _ = url.Parse(raw)
+		if cfg, err := parseURL(u); err != nil || cfg.opts.Names != want {
+			t.Errorf("parseURL(%s) = %v, %v; want %v", raw, cfg.opts.Names, err, want)
+		}
+	}
 	for _, c := range []struct{ raw, want string }{
 		{"awssm://h?region=x", "no host"},
 		{"awssm://?parallel=0", `"parallel"`},
+		{"awssm://?names=hunter2", `"names"`},
 		{"awssm://?retries=-1", `"retries"`},
 		{"awssm://?tags=a%3D1,,b%3D2", `"tags"`},
 		{"awssm://?tags=hunter2", `"tags"`},
