@@ -44,32 +44,66 @@
 //     first attempt (default the SDK's: 2).
 //   - parallel: requests one Get sends at once (default 10,
 //     [Options.Parallel]).
+//   - names: native (default: a name is the AWS secret name) or escaped
+//     (any portable name, reversibly mapped); see "Names" and
+//     [Options.Names].
 //
 // Anything else, user information in the URL and repeated parameters are
 // refused, and errors never repeat the URL.
 //
 // # Names
 //
-// Portable names use ASCII letters, digits and . _ - : @ + = / and have at
-// most 256 bytes; AWS names use letters, digits and / _ + = . @ - and have
-// at most 512. The mapping, with '=' as its escape character, is:
+// AWS secret names are 1 to 512 ASCII letters, digits and / _ + = . @ -,
+// case-sensitive, with '/' as the path separator by convention; AWS's
+// services also name the secrets they manage with '!' (rds!db-<uuid>,
+// events!connection/...). Portable names are 1 to 256 bytes of ASCII
+// letters, digits and ! . _ - : @ + = /. The driver maps one to the other
+// in one of two modes ([Options.Names], URL parameter names):
 //
-//   - ':' becomes "=c" and '=' becomes "=e";
-//   - a '-' that would be followed by exactly six more characters becomes
-//     "=h", since AWS appends '-' and six random characters to a secret's
-//     ARN and a name that already ends that way makes partial ARNs
-//     ambiguous;
-//   - every other byte is itself.
+//	                   native (default)              escaped (names=escaped)
+//	name → AWS name    itself                        ':' → "=c", '=' → "=e", '!' → "=b",
+//	                                                 a '-' followed by exactly six more
+//	                                                 characters → "=h", every other byte itself
+//	"prod/db-master"   prod/db-master                prod/db=hmaster
+//	"myapp-secret"     myapp-secret                  myapp=hsecret
+//	"rds!db-1234"      rds!db-1234                   rds=bdb-1234
+//	"tenant:acme:key"  refused: ErrInvalidName       tenant=cacme=ckey
+//	"a=b"              a=b                           a=eb
+//	List lists         every secret whose AWS name   the secrets whose AWS names are
+//	                   is a valid portable name,     such a mapping
+//	                   whoever wrote it
 //
-// So "tenant:acme:stripeApiKey" is the AWS secret "tenant=cacme=cstripeApiKey"
-// and "db/primary/password" is itself: a secret made by other tools is read
-// under its own name unless its name has '=' or ends in '-' and six
-// characters. The mapping is prefix-free, so it is reversible and distinct
-// names never collide; an AWS name is at most twice as long as its portable
-// name (at most 512 bytes). List leaves out AWS names that are not the
-// mapping of any portable name. FuzzNameMapping (in internal/awsname) checks the round trip,
-// injectivity, the output alphabet, the length and the suffix rule. AWS
-// secret names are case-sensitive, as portable names are.
+// Native mode reads and writes the secrets a team already has under the
+// names AWS shows. A name AWS cannot hold (one with ':') is refused before
+// any request with code [driver.InvalidName] (secretstore.ErrInvalidName),
+// naming AWS's rule. AWS documents its alphabet without '!' for the names
+// it creates on request, so names with '!' are for reading the secrets
+// AWS's services manage; AWS may refuse to create one. Secrets whose AWS names are not
+// portable names (with a space, say, or an empty level) are not listed and
+// cannot be read.
+//
+// Escaped mode fits any portable name into AWS's alphabet, for services
+// that use names such as "tenant:acme:stripeApiKey" on every backend. The
+// mapping is prefix-free, so it is reversible and distinct names never
+// collide; an AWS name is at most twice as long as its portable name (at
+// most 512 bytes), and never ends in '-' and six characters. Secrets made
+// by other tools are reached under their own names unless those have '=',
+// '!' or end in '-' and six characters. FuzzNameMapping (in
+// internal/awsname) checks the round trip, injectivity, the output
+// alphabet, the length and the suffix rule.
+//
+// Partial ARNs. AWS appends '-' and six random characters to a secret's
+// name in its ARN, and accepts a "partial ARN" (the ARN without that
+// suffix, or the name with it) wherever it takes a secret ID: a name such
+// as prod/db-master may be taken for the partial ARN of the secret prod/db
+// whose ARN ends in -master. AWS answers every read with the secret's
+// Name, so the driver resolves this exactly: a read (GetSecretValue, or an
+// entry of BatchGetSecretValue) whose answered Name is not the name asked
+// for is a missing secret; Set and CompareAndSwap write to the ARN their
+// read answered with and create by Name (which AWS never takes for an
+// ARN); Remove, and Set restoring a removed secret, first look a name that
+// ends in '-' and six characters up with DescribeSecret and act on its
+// ARN only if its Name is the one asked for.
 //
 // # Values
 //
@@ -83,16 +117,27 @@
 // # Requests
 //
 //   - Get of two or more names: BatchGetSecretValue, up to 20 names per
-//     call, the calls concurrently (so up to 20 names are one round trip).
+//     call, the calls concurrently (so up to 20 names are one round trip),
+//     each answer followed through its NextToken pages to the end, empty
+//     pages included (at most [MaxBatchPages]; more fails, Unavailable).
 //     A per-secret ResourceNotFoundException, or an InvalidRequestException
 //     about deletion, means missing; any other per-secret error fails the
 //     Get, classified. When the batch call itself is refused (no
 //     permission for it, or not implemented by an emulator), Get uses
 //     GetSecretValue concurrently from then on. One name: GetSecretValue.
+//     Every GetSecretValue names its VersionStage (AWSCURRENT, or
+//     AWSPREVIOUS): AWS reads AWSCURRENT without one, but moto answers a
+//     stage-less read from its own default version.
 //   - Set: GetSecretValue, then PutSecretValue, CreateSecret or
-//     RestoreSecret, as [Store.Set] describes.
+//     RestoreSecret, as [Store.Set] describes. AWS completes a forced
+//     deletion asynchronously and refuses to create the name meanwhile
+//     (InvalidRequestException, "scheduled for deletion"), as its
+//     DeleteSecret documentation warns: Set and CompareAndSwap back off
+//     (200ms doubling to 5s, 8 times, about 20s) and create again, and
+//     stop when the context ends.
 //   - Remove: DeleteSecret with the recovery window, or forced. A missing
-//     secret, or one already scheduled for deletion, is not an error.
+//     secret, or one already scheduled for deletion, is not an error (AWS
+//     answers a forced deletion of a missing secret as done).
 //   - List: ListSecrets with a name filter, every page.
 //   - GetVersions: GetSecretValue of AWSCURRENT, then of AWSPREVIOUS.
 //   - CompareAndSwap: GetSecretValue, PutSecretValue labelled
@@ -107,26 +152,57 @@
 //
 // # Proof
 //
-// The conformance suite (storetest) runs through the real SDK against the
-// Secrets Manager emulator github.com/sivchari/kumo (v0.33.1) in-process,
-// opened by URL with the SDK's default configuration chain. kumo does not
-// implement BatchGetSecretValue or RestoreSecret, and keeps AWSPREVIOUS on
-// every older version, so against it Get takes the GetSecretValue fallback,
-// the suite removes with remove=force, and versions are checked after two
-// writes only; and its GetSecretValue writes under a read lock, so the
-// tests let it handle one request at a time (the driver still sends them
-// concurrently) to keep -race meaningful. The suite runs a second time against an httptest server in
-// the tests that speaks the AWS JSON 1.1 protocol with the documented
-// responses and error codes, with the default options: batch reads
-// (including per-secret errors), the recovery window, restore before
-// write, AWSPREVIOUS after many writes, and compare-and-swap. AWS documents
-// that UpdateSecretVersionStage fails when the label has moved from the
-// version named, but not with which code: CompareAndSwap takes
-// InvalidParameterException, InvalidRequestException and
-// ResourceNotFoundException from that step as a lost race (Conflict), and
-// only the fake and the live test prove it. Focused tests against that
-// server count requests (20 names are one round trip), inject throttling,
-// server and access errors, and check that errors carry no response text.
-// TestLive runs the suite against real AWS when SECRETSTORE_AWS_LIVE=1 and
-// credentials are present; it is skipped otherwise.
+// Which behaviour is proven against which server:
+//
+//	behaviour                                      moto   kumo   fake   AWS
+//	conformance suite, native names                yes    yes    yes    TestLive
+//	conformance suite, escaped names               yes    -      yes    -
+//	batch reads (BatchGetSecretValue)              yes    -      yes    TestLive
+//	recovery window, restore before write          yes    -      yes    TestLive
+//	forced deletion (remove=force)                 yes    yes    yes    -
+//	AWSPREVIOUS after many writes, swap            yes    -      yes    TestLive
+//	AWS CLI interop both ways (text, JSON, binary,
+//	  myapp-secret, prod/db-master, rds!db-...)    yes    -      -      -
+//	forced deletion completing later               -      -      yes    -
+//	force-deleting a missing secret succeeds       yes    -      yes    -
+//	partial-ARN answers (Name checked)             -      -      yes    -
+//	empty and endless batch pages                  -      -      yes    -
+//	version quota (LimitExceededException)         -      -      yes    -
+//	throttling, server and access errors, retries,
+//	  errors without response text                 -      -      yes    -
+//
+// moto (moto_server 5.x, a third-party emulator written from AWS's API,
+// the one oracle here that this project did not write) runs the whole
+// conformance suite through the real SDK, opened by URL, with the default
+// options and with remove=force, in both name modes: TestConformanceMoto,
+// which reads the server's URL from MOTO_URL (.ci/services/moto.sh starts
+// it in CI). TestMotoInteropAWSCLI has the AWS CLI create secrets as teams
+// name them and checks the driver reads them byte for byte, and that the
+// CLI reads back what the driver writes. Both skip without MOTO_URL (or
+// without the aws CLI), and fail under CI=true unless moto.sh said
+// moto_server is not installed. moto takes names literally, so it cannot
+// show the partial-ARN ambiguity, and completes forced deletions at once.
+//
+// kumo (github.com/sivchari/kumo v0.33.1, in-process) runs the suite in
+// native mode with remove=force: it implements neither BatchGetSecretValue
+// (Get takes the GetSecretValue fallback) nor RestoreSecret, keeps
+// AWSPREVIOUS on every older version (versions are checked after two writes
+// only), and writes under a read lock in GetSecretValue, so the tests let
+// it handle one request at a time to keep -race meaningful.
+//
+// The protocol fake (internal/fakeaws, an httptest server speaking AWS JSON
+// 1.1 with the documented answers and error codes) runs the suite in both
+// name modes with the default options and with forced deletion, its batch
+// answers starting with an empty page; and it reproduces what neither
+// emulator does: forced deletions that complete a few requests later,
+// partial ARNs answered with another secret's Name, pages that hold only a
+// token, the version quota, injected throttling, server and access errors.
+// AWS documents that UpdateSecretVersionStage fails when the label has
+// moved from the version named, but not with which code: CompareAndSwap
+// takes InvalidParameterException, InvalidRequestException and
+// ResourceNotFoundException from that step as a lost race (Conflict); moto
+// and the fake prove it. Focused tests count requests (20 names are one
+// round trip) and check that errors carry no response text. TestLive runs
+// the suite against real AWS when SECRETSTORE_AWS_LIVE=1 and credentials
+// are present; it is skipped otherwise.
 package awssm

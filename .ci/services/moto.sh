@@ -1,19 +1,23 @@
-# moto, the AWS emulator, for the command-line tool's end-to-end test
-# against AWS Secrets Manager (sourced by .ci/run, which provides $tmp and
-# the pids array).
+# moto, the third-party AWS emulator (sourced by .ci/run, which provides
+# $tmp and the pids array): the awssm driver's conformance suite and its
+# interop test with the AWS CLI (aws/moto_test.go, aws/interop_test.go),
+# and the command-line tool's end-to-end test, run against it. Exports
+# MOTO_URL.
 #
-# moto_server is not built here: it is a Python program installed on the
-# machine (pip install 'moto[server]'). If it is missing, this prints a loud
-# notice and the run goes on without it: the AWS part of the end-to-end test
-# then skips, saying so (SECRETSTORE_CI_NO_MOTO=1), while the awssm driver's
-# own tests still run against the in-process emulator. Exports MOTO_URL.
+# Nothing is installed here: moto_server (moto 5.x) and the aws CLI ship
+# with this machine's image (Python, under pyenv). If moto_server is
+# missing, this prints a loud notice and the run goes on without it, with
+# SECRETSTORE_CI_NO_MOTO=1: the tests that need moto then skip, saying so
+# in capitals, while the awssm driver's other tests still run against the
+# in-process emulator and the protocol fake.
 
 if ! command -v moto_server >/dev/null 2>&1 || ! moto_server --help >/dev/null 2>&1; then
 	echo
 	echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-	echo "!! moto_server is not installed: the CLI's end-to-end test against   !!"
-	echo "!! AWS Secrets Manager (moto) is SKIPPED in this run.                 !!"
-	echo "!! Install it with: pip install 'moto[server]'                        !!"
+	echo "!! moto_server is not on this machine: the awssm driver's suite and  !!"
+	echo "!! AWS CLI interop, and the CLI's end-to-end test against AWS        !!"
+	echo "!! Secrets Manager (moto), are SKIPPED in this run. The machine      !!"
+	echo "!! image should ship moto_server: check the image, not pip.          !!"
 	echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
 	echo
 	export SECRETSTORE_CI_NO_MOTO=1
