@@ -136,6 +136,9 @@ func (t target) describe() string {
 	if t.db != "" {
 		return t.db
 	}
+	if db, _ := passphraseStore(t.url); db != "" {
+		return db
+	}
 	if u, err := url.Parse(t.url); err == nil && u.Scheme != "" {
 		return u.Scheme + "://"
 	}
@@ -154,7 +157,10 @@ func (a *app) open(ctx context.Context, opts ...secretstore.Option) (*secretstor
 	opts = append([]secretstore.Option{secretstore.WithLogger(nil)}, opts...)
 	s, err := secretstore.Open(ctx, t.url, opts...)
 	if err != nil {
-		return nil, t, t.explain(err)
+		if e := t.explain(err); e != err {
+			return nil, t, e
+		}
+		return nil, t, fmt.Errorf("open %s: %w", t.describe(), err)
 	}
 	return s, t, nil
 }
