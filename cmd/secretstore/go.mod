@@ -3,6 +3,7 @@ module github.com/secretstore-go/secretstore/cmd/secretstore
 go 1.26.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/secretstore-go/secretstore v0.0.0
 	github.com/secretstore-go/secretstore/aws v0.0.0
 	github.com/secretstore-go/secretstore/azure v0.0.0
@@ -11,6 +12,7 @@ require (
 	github.com/secretstore-go/secretstore/infisical v0.0.0
 	github.com/secretstore-go/secretstore/vault v0.0.0
 	github.com/spf13/cobra v1.10.2
+	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
 )
 
@@ -100,7 +102,6 @@ require (
 	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/oauth2 v0.37.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
-	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 	google.golang.org/api v0.304.0 // indirect

@@ -30,8 +30,14 @@ import (
 	"os"
 )
 
-func main() {
+func main() { os.Exit(runMain(func() {})) }
+
+// runMain runs the command line of the process with its streams, and
+// returns the exit status. SIGINT and SIGTERM are caught before started is
+// called.
+func runMain(started func()) int {
 	ctx := interrupts.start(context.Background())
+	started()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	os.Exit(interrupts.status(code))
+	return interrupts.status(code)
 }

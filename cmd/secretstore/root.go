@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 
@@ -55,17 +54,7 @@ func readPassword(stream any) ([]byte, error) {
 	if !ok {
 		return nil, errors.New("standard input is not a terminal")
 	}
-	fd := int(f.Fd())
-	// Ctrl-C at the prompt ends the command at once: the interrupter then
-	// puts the terminal back as it was (echo on) before exiting.
-	if state, err := term.GetState(fd); err == nil {
-		done := interrupts.waitInput(func() {
-			term.Restore(fd, state)
-			os.Stderr.WriteString("\n")
-		})
-		defer done()
-	}
-	return term.ReadPassword(fd)
+	return readNoEcho(int(f.Fd()))
 }
 
 // run executes the command line args with the given streams and returns the
