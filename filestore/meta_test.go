@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/filestore"
 )
 
@@ -62,5 +63,40 @@ func TestVerifyFindsADamagedMetaPage(t *testing.T) {
 	err = s.Verify(ctx)
 	if !errors.Is(err, filestore.ErrCorrupt) || !strings.Contains(err.Error(), "meta page") {
 		t.Fatalf("Verify after flipping a bit of the newer meta page = %v, want ErrCorrupt naming the meta page", err)
+	}
+}
+
+// TestKeyMistakesSayWhatIsWrong: a key file of the wrong size gives its real
+// size, a directory is called one, and a wrong passphrase is called that,
+// each still matching its sentinel and code.
+func TestKeyMistakesSayWhatIsWrong(t *testing.T) {
+	dir := t.TempDir()
+	path, keyPath := filepath.Join(dir, "s.db"), filepath.Join(dir, "key")
+	filestore.NewKeyFile(keyPath)
+	if err := filestore.Init(path, filestore.KeyFile(keyPath), filestore.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big")
+	os.WriteFile(big, make([]byte, 64), 0o600)
+	_, err := filestore.Open(path, filestore.KeyFile(big), filestore.Options{})
+	wantErr(t, "a 64-byte key file", err, filestore.ErrWrongKey, driver.PermissionDenied)
+	if !strings.Contains(err.Error(), "holds 64 bytes") || !strings.Contains(err.Error(), "secretstore init") {
+		t.Errorf("a 64-byte key file: %v", err)
+	}
+	_, err = filestore.Open(path, filestore.KeyFile(dir), filestore.Options{})
+	wantErr(t, "a directory as key file", err, filestore.ErrInsecureKeyFile, driver.PermissionDenied)
+	if !strings.Contains(err.Error(), "is a directory") || strings.Contains(err.Error(), "group or others") {
+		t.Errorf("a directory as key file: %v", err)
+	}
+
+	pp := filepath.Join(dir, "pp.db")
+	opts := filestore.Options{Argon2: cheapArgon2}
+	if err := filestore.Init(pp, filestore.Passphrase([]byte("right")), opts); err != nil {
+		t.Fatal(err)
+	}
+	_, err = filestore.Open(pp, filestore.Passphrase([]byte("wrong")), opts)
+	wantErr(t, "a wrong passphrase", err, filestore.ErrWrongKey, driver.PermissionDenied)
+	if !strings.Contains(err.Error(), "wrong passphrase") || strings.Contains(err.Error(), "wrong key") {
+		t.Errorf("a wrong passphrase: %v", err)
 	}
 }
