@@ -13,6 +13,10 @@
 //
 //	go run ./cmd/secretstore quickstart
 //
+// from the repository's root (the workspace, go.work, includes this
+// command's module); to install it, "go install -C cmd/secretstore ." from
+// the root, which works with GOWORK=off too.
+//
 // By default the store is the encrypted file
 // $XDG_DATA_HOME/secretstore/secrets.db (~/.local/share/...) with its key in
 // $XDG_CONFIG_HOME/secretstore/key (~/.config/...), made by "secretstore

@@ -139,8 +139,8 @@ func (a *app) quickstart(cmd *cobra.Command, _ []string) error {
 
 	// 5. What next.
 	io.WriteString(out, `
-Try next (after 'go install ./cmd/secretstore', or with 'go run ./cmd/secretstore'
-in place of 'secretstore'):
+Try next (after 'go install -C cmd/secretstore .' in the clone, or with
+'go run ./cmd/secretstore' in place of 'secretstore'):
 
   secretstore ls                                     list the secrets' names
   secretstore get `+demoName+` | wc -c    use a value (here: count its bytes)

@@ -94,7 +94,7 @@ func schemesHelp() string {
 		b.WriteString("    " + s.url + "\n")
 		b.WriteString(wrap(s.what+".", "        ", 78))
 		b.WriteString(wrap("Credentials: "+s.creds+".", "        ", 78))
-		b.WriteString(wrap("Every parameter: go doc "+s.pkg, "        ", 78))
+		b.WriteString("        Parameters: go doc " + s.pkg + "\n")
 	}
 	return b.String()
 }
