@@ -50,7 +50,11 @@ func (a *app) initCmd() *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "Created the store %s\n", t.db)
+			if res.passphraseFile != "" {
+				fmt.Fprintf(out, "Created the store %s, protected by the passphrase in %s\n", res.db, res.passphraseFile)
+				return nil
+			}
+			fmt.Fprintf(out, "Created the store %s\n", res.db)
 			if res.newKey {
 				fmt.Fprintf(out, "Created its key file %s: back it up apart from the store\n", t.key)
 			} else if t.key != "" {
@@ -62,15 +66,22 @@ func (a *app) initCmd() *cobra.Command {
 }
 
 type initResult struct {
-	newKey bool // a key file was created
+	db             string // the store file created
+	newKey         bool   // a key file was created
+	passphraseFile string // the passphrase file of a passphrase store
 }
 
 // initStore creates the file store t names, and its key file if missing. It
 // fails with an error matching fs.ErrExist if the store exists.
 func initStore(t target) (initResult, error) {
-	var res initResult
+	res := initResult{db: t.db}
 	if t.db == "" {
-		return res, initPassphraseStore(t)
+		db, pass := passphraseStore(t.url)
+		if db == "" {
+			return res, fmt.Errorf("init creates file stores (file:///path?key-file=PATH or passphrase-file=PATH); %s needs no init", t.describe())
+		}
+		res.db, res.passphraseFile = db, pass
+		return res, initPassphraseStore(db, pass)
 	}
 	if _, err := os.Lstat(t.db); err == nil {
 		return res, fmt.Errorf("the store %s exists already; init overwrites nothing: %w", t.db, fs.ErrExist)
@@ -92,12 +103,9 @@ func initStore(t target) (initResult, error) {
 	return res, nil
 }
 
-// initPassphraseStore creates a file store protected by a passphrase file.
-func initPassphraseStore(t target) error {
-	db, pass := passphraseStore(t.url)
-	if db == "" {
-		return fmt.Errorf("init creates file stores (file:///path?key-file=PATH or passphrase-file=PATH); %s needs no init", t.describe())
-	}
+// initPassphraseStore creates the file store db protected by the passphrase
+// in the file pass.
+func initPassphraseStore(db, pass string) error {
 	if _, err := os.Lstat(db); err == nil {
 		return fmt.Errorf("the store %s exists already; init overwrites nothing: %w", db, fs.ErrExist)
 	}
