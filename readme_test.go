@@ -22,7 +22,7 @@ var payments = struct{ New func(apiKey string) *struct{} }{
 }
 
 func readmeSnippet(ctx context.Context) error {
-	store, err := secretstore.Open(ctx, "file:///var/lib/svc/secrets.db?keyfile=/etc/svc/key")
+	store, err := secretstore.Open(ctx, "file:///var/lib/svc/secrets.db?key-file=/etc/svc/key")
 	// or, in development: store := secretstore.New(memstore.New(map[string]string{"paymentApiKey": "dev-key-only"}))
 	if err != nil {
 		return err
