@@ -9,7 +9,7 @@
 # Exports KEYRING_TEST_DBUS, the bus address; the tests talk to the keyring
 # only through it (so a developer's own keychain is never written).
 
-ci_wait_build keyring
+if declare -F ci_wait_build >/dev/null; then ci_wait_build keyring; else bash .ci/builds/keyring.sh; fi
 keyring_dir="$tmp/keyring"
 mkdir -p "$keyring_dir/home" "$keyring_dir/runtime"
 chmod 700 "$keyring_dir/home" "$keyring_dir/runtime"
