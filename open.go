@@ -22,15 +22,12 @@ var (
 	openers = map[string]Opener{}
 )
 
-func init() { Register(memScheme, openMem) }
-
-// memScheme is the scheme of the built-in in-memory store.
-const memScheme = "mem"
+func init() { Register(memstore.Scheme, openMem) }
 
 // openMem opens an empty in-memory store for "mem://", which takes no host,
 // path or parameter.
 func openMem(_ context.Context, u *url.URL) (driver.Store, error) {
-	if _, err := urlopt.Parse(u, memScheme); err != nil {
+	if _, err := urlopt.Parse(u, memstore.Scheme); err != nil {
 		return nil, err
 	}
 	if u.Host != "" || (u.Path != "" && u.Path != "/") {
@@ -90,12 +87,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	if err != nil {
 		// Classified like any driver error, so that errors.Is(err,
 		// ErrPermissionDenied) holds for a wrong key at open.
-		code := driver.CodeOf(err)
-		e := &Error{Store: u.Scheme, Op: "open", Code: code, Err: err}
-		if int(code) < len(codeErr) {
-			e.class = codeErr[code]
-		}
-		return nil, e
+		return nil, newError(u.Scheme, "open", nil, classify(nil, err), err)
 	}
 	return New(d, append([]Option{WithName(u.Scheme)}, opts...)...), nil
 }

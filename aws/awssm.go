@@ -81,7 +81,6 @@ var (
 	_ driver.Lister     = (*Store)(nil)
 	_ driver.ErrorCoder = (*Store)(nil)
 	_ driver.Aser       = (*Store)(nil)
-	_ driver.ErrorAser  = (*Store)(nil)
 	_ driver.Versioner  = (*Store)(nil)
 	_ driver.Swapper    = (*Store)(nil)
 )
@@ -243,7 +242,9 @@ func secretValue(str *string, bin []byte) (string, bool) {
 // replaces becomes AWSPREVIOUS). A value that is valid UTF-8 is written as
 // SecretString, any other as SecretBinary, so that Get returns the same
 // bytes. The empty value and values over [MaxValueSize] bytes are refused
-// with code [driver.InvalidValue], since AWS stores neither.
+// with code [driver.InvalidValue] before any request: AWS stores neither
+// (an empty SecretString is refused, and an empty SecretBinary would be a
+// value other tools cannot tell from none).
 //
 // Set first reads the current value: if it is already value, Set writes
 // nothing, so that the previous version stays ([driver.Versioner]: a
@@ -522,10 +523,6 @@ func (s *Store) As(target any) bool {
 	}
 	return true
 }
-
-// ErrorAs reaches the SDK's own error types behind err, such as
-// *types.ResourceNotFoundException or smithy.APIError.
-func (s *Store) ErrorAs(err error, target any) bool { return errors.As(err, target) }
 
 // Close releases the client's idle connections when its HTTP client can
 // (an *http.Client can; the SDK's default client keeps them until they time

@@ -13,8 +13,10 @@
 // guard (permissions, name checks, scoping, caching, error classes). It
 // implements [driver.Store], [driver.Lister], [driver.Versioner] (AWSCURRENT
 // and AWSPREVIOUS), [driver.Swapper] (through staging labels),
-// [driver.ErrorCoder], [driver.Aser] (to *secretsmanager.Client and *Store)
-// and [driver.ErrorAser].
+// [driver.ErrorCoder] and [driver.Aser] (to *secretsmanager.Client and
+// *Store). The SDK's error types (smithy.APIError,
+// *types.ResourceNotFoundException, ...) stay reachable with [errors.As] on
+// the portable error.
 //
 // Credentials and configuration come from the SDK's default chain
 // (environment, shared config and credentials files, SSO, web identity,
@@ -71,15 +73,12 @@
 //
 // # Values
 //
-// Set writes a value that is valid UTF-8 as SecretString and any other value
-// as SecretBinary; Get returns a version's SecretString if it has one and
-// its SecretBinary otherwise. Both are the exact bytes written, so every
-// value round-trips, and secrets written by other tools in either form are
-// read byte for byte. AWS stores at most [MaxValueSize] (65,536) bytes and
-// refuses an empty SecretString; an empty SecretBinary would be a value
-// other tools cannot tell from none. So Set refuses larger values and the
-// empty value with code [driver.InvalidValue], before any request (the
-// suite runs with NoEmptyValues).
+// Get returns a version's SecretString if it has one and its SecretBinary
+// otherwise, the exact bytes written, so secrets written by other tools in
+// either form are read byte for byte. [Store.Set] says how a value is
+// written so that every value round-trips, and which values AWS cannot
+// hold (the empty value and values over [MaxValueSize] bytes; the suite
+// runs with NoEmptyValues).
 //
 // # Requests
 //
@@ -90,12 +89,8 @@
 //     Get, classified. When the batch call itself is refused (no
 //     permission for it, or not implemented by an emulator), Get uses
 //     GetSecretValue concurrently from then on. One name: GetSecretValue.
-//   - Set: GetSecretValue first, and nothing more if the value is already
-//     current (so a repeated write keeps AWSPREVIOUS; skipped for writers
-//     that may not read); then PutSecretValue, or CreateSecret for a new
-//     secret (put again if another writer created it first:
-//     ResourceExistsException), or RestoreSecret then put for a secret
-//     scheduled for deletion (which keeps its versions).
+//   - Set: GetSecretValue, then PutSecretValue, CreateSecret or
+//     RestoreSecret, as [Store.Set] describes.
 //   - Remove: DeleteSecret with the recovery window, or forced. A missing
 //     secret, or one already scheduled for deletion, is not an error.
 //   - List: ListSecrets with a name filter, every page.

@@ -31,7 +31,7 @@ type urlConfig struct {
 	region   string
 	profile  string
 	endpoint string
-	retries  int // retries after the first attempt; -1 means the SDK's default
+	retries  int // MaxRetries' convention: 0 the SDK's default, -1 none
 }
 
 // OpenURL opens the driver an "awssm://" URL describes (see "URLs" in the
@@ -52,7 +52,7 @@ func OpenURL(ctx context.Context, u *url.URL) (driver.Store, error) {
 // parseURL checks an "awssm://" URL. It loads no SDK configuration and
 // reads no file.
 func parseURL(u *url.URL) (urlConfig, error) {
-	cfg := urlConfig{retries: -1}
+	var cfg urlConfig
 	q, err := urlopt.Parse(u, Scheme, "region", "profile", "endpoint", "recovery-window", "remove",
 		"kms-key", "tags", "retries", "parallel")
 	if err != nil {
@@ -87,7 +87,7 @@ func parseURL(u *url.URL) (urlConfig, error) {
 		}
 		cfg.opts.Tags[k] = v
 	}
-	cfg.retries = q.Int("retries", 0, 100, -1)
+	cfg.retries = q.Retries("retries", 100)
 	cfg.opts.Parallel = q.Int("parallel", 1, urlopt.MaxInt, 0)
 	if err := q.Err(); err != nil {
 		return urlConfig{}, err
@@ -105,8 +105,8 @@ func newClient(ctx context.Context, cfg urlConfig) (*secretsmanager.Client, erro
 	if cfg.profile != "" {
 		load = append(load, config.WithSharedConfigProfile(cfg.profile))
 	}
-	if cfg.retries >= 0 {
-		load = append(load, config.WithRetryMaxAttempts(cfg.retries+1))
+	if cfg.retries != 0 {
+		load = append(load, config.WithRetryMaxAttempts(driver.Retries(cfg.retries, 0)+1))
 	}
 	ac, err := config.LoadDefaultConfig(ctx, load...)
 	if err != nil {

@@ -16,13 +16,13 @@ func TestParseURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := cfg.opts
-	if cfg.region != "eu-west-1" || cfg.profile != "p" || cfg.endpoint != "http://127.0.0.1:1" || cfg.retries != 0 ||
+	if cfg.region != "eu-west-1" || cfg.profile != "p" || cfg.endpoint != "http://127.0.0.1:1" || cfg.retries != -1 ||
 		o.RecoveryWindowDays != 9 || o.ForceDelete || o.KMSKeyID != "alias/k" || o.Parallel != 3 ||
 		len(o.Tags) != 2 || o.Tags["team"] != "pay" || o.Tags["env"] != "x=y" {
 		t.Errorf("parseURL = %+v", cfg)
 	}
 	u, _ = url.Parse("awssm://?remove=force")
-	if cfg, err := parseURL(u); err != nil || !cfg.opts.ForceDelete || cfg.retries != -1 {
+	if cfg, err := parseURL(u); err != nil || !cfg.opts.ForceDelete || cfg.retries != 0 {
 		t.Errorf("parseURL(remove=force) = %+v, %v", cfg, err)
 	}
 	for _, c := range []struct{ raw, want string }{

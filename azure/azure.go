@@ -96,8 +96,8 @@ type Options struct {
 }
 
 // Store is the Azure Key Vault driver. It implements [driver.Store],
-// [driver.Lister], [driver.Versioner], [driver.ErrorCoder], [driver.Aser] and
-// [driver.ErrorAser]; use it through [secretstore.New].
+// [driver.Lister], [driver.Versioner], [driver.ErrorCoder] and [driver.Aser];
+// use it through [secretstore.New].
 type Store struct {
 	client *azsecrets.Client
 	opts   Options
@@ -109,7 +109,6 @@ var (
 	_ driver.Versioner  = (*Store)(nil)
 	_ driver.ErrorCoder = (*Store)(nil)
 	_ driver.Aser       = (*Store)(nil)
-	_ driver.ErrorAser  = (*Store)(nil)
 )
 
 // New returns a driver for the vault at vaultURL (for example

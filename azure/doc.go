@@ -1,7 +1,7 @@
 // Package azure is the Azure Key Vault driver of secretstore, on the
 // official SDK (azsecrets) with a credential the caller chooses. It
 // implements [driver.Store], [driver.Lister], [driver.Versioner],
-// [driver.ErrorCoder], [driver.Aser] and [driver.ErrorAser]; use it through
+// [driver.ErrorCoder] and [driver.Aser]; use it through
 // the portable [secretstore.Store], which adds every guard (permissions,
 // name checks, scoping, caching, error classes):
 //
@@ -14,7 +14,7 @@
 //
 // No Key Vault emulator can be installed where this driver is developed.
 // The driver's tests run the full storetest conformance suite through the
-// real azsecrets client against kvfake (azure/internal/kvfake), a stateful
+// real azsecrets client against fakeazure (azure/internal/fakeazure), a stateful
 // fake of Key Vault's documented secrets REST API, twice: served in-process
 // through the client's transport, and over TLS by an httptest server. The
 // fake answers with Key Vault's status codes and error bodies: challenge
@@ -134,9 +134,11 @@
 // Errors name the operation, the Key Vault name, the HTTP status and Key
 // Vault's error codes, never a response body (azcore.ResponseError prints
 // one; the driver's errors wrap it without printing it) and never a value.
-// Classes: 401 and 403 (and credential failures) are permission denied, 404
-// not found, 409 conflict, 408, 429 and 5xx unavailable, 400 on Set and 413
-// an invalid value. [secretstore.Store.ErrorAs] reaches the
-// *azcore.ResponseError behind an error; [secretstore.Store.As] the
-// *azsecrets.Client.
+// Classes: an HTTP status is classified by [driver.HTTPCode] (401 and 403
+// permission denied, 404 not found, 409 conflict, 413 invalid value, 408,
+// 429 and 5xx unavailable, ...) with one exception: a 400 on Set is an
+// invalid value. Credential failures are permission denied. [errors.As] reaches the *azcore.ResponseError (whose
+// Error method prints the response body: do not log it) or the
+// *azidentity.AuthenticationFailedError behind an error;
+// [secretstore.Store.As] the *azsecrets.Client.
 package azure

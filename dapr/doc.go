@@ -103,14 +103,17 @@
 //
 //   - Set and Remove: [driver.NotSupported] (ErrNotSupported), saying that
 //     Dapr's secrets API is read-only.
-//   - 500 ERR_SECRET_GET (other than missing), other 5xx, 408, 429, a
-//     sidecar that cannot be reached or does not answer within
-//     Options.Timeout: [driver.Unavailable].
-//   - 401 (API token missing or refused), 403 ERR_PERMISSION_DENIED (secret
-//     scoping): [driver.PermissionDenied].
-//   - 401 ERR_SECRET_STORE_NOT_FOUND, 500 ERR_SECRET_STORES_NOT_CONFIGURED
-//     (the store is not configured in the sidecar), 404 (not Dapr's API),
-//     other statuses, malformed or oversized answers: [driver.Unknown].
+//   - Dapr's error codes first: 500 ERR_SECRET_GET (other than missing):
+//     [driver.Unavailable]; ERR_PERMISSION_DENIED (secret scoping):
+//     [driver.PermissionDenied]; ERR_SECRET_STORE_NOT_FOUND and
+//     ERR_SECRET_STORES_NOT_CONFIGURED (the store is not configured in the
+//     sidecar): [driver.Unknown].
+//   - Other statuses by [driver.HTTPCode] (401 and 403 permission denied,
+//     408, 429 and 5xx unavailable, ...), except 404, which is
+//     [driver.Unknown]: the endpoint does not serve Dapr's API.
+//   - A sidecar that cannot be reached or does not answer within
+//     Options.Timeout: [driver.Unavailable]; malformed or oversized
+//     answers: [driver.Unknown].
 //   - The caller's cancellation and deadline pass through as context errors.
 //
 // Errors name the store and the Dapr secret, never a value, a token or the

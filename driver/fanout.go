@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -64,4 +65,28 @@ func GetEach(ctx context.Context, names []string, limit int, get func(ctx contex
 		}
 	}
 	return out, nil
+}
+
+// FilterEach implements a filter that takes a backend call per item, such
+// as dropping deleted names from a listing: it calls keep for every index
+// of items, at most limit at once (see [FanOut] for errors and
+// cancellation), and returns the items keep accepted, in their order. It
+// reuses the backing array of items.
+func FilterEach(ctx context.Context, items []string, limit int, keep func(ctx context.Context, i int) (bool, error)) ([]string, error) {
+	ok := make([]bool, len(items))
+	err := FanOut(ctx, len(items), limit, func(ctx context.Context, i int) error {
+		var err error
+		ok[i], err = keep(ctx, i)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := items[:0]
+	for i, it := range items {
+		if ok[i] {
+			out = append(out, it)
+		}
+	}
+	return slices.Clip(out), nil
 }

@@ -96,3 +96,25 @@ func TestFanOutOneInline(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestFilterEach(t *testing.T) {
+	items := []string{"a", "bb", "c", "dd"}
+	got, err := driver.FilterEach(context.Background(), items, 2, func(_ context.Context, i int) (bool, error) {
+		return len(items[i]) == 2, nil
+	})
+	if err != nil || len(got) != 2 || got[0] != "bb" || got[1] != "dd" {
+		t.Errorf("FilterEach = %q, %v", got, err)
+	}
+	boom := errors.New("boom")
+	if _, err := driver.FilterEach(context.Background(), []string{"x", "y"}, 2, func(context.Context, int) (bool, error) { return true, boom }); !errors.Is(err, boom) {
+		t.Errorf("FilterEach with a failing call = %v", err)
+	}
+}
+
+func TestRetries(t *testing.T) {
+	for _, c := range []struct{ n, def, want int }{{0, 4, 4}, {-1, 4, 0}, {3, 4, 3}} {
+		if got := driver.Retries(c.n, c.def); got != c.want {
+			t.Errorf("Retries(%d, %d) = %d, want %d", c.n, c.def, got, c.want)
+		}
+	}
+}

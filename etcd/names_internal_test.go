@@ -125,18 +125,18 @@ func FuzzDecodeMeta(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(m.encode())
+	f.Add(m.Encode())
 	m2, _, err := newMeta(Passphrase([]byte("p")), &Argon2Params{Time: 1, Memory: 64, Threads: 1})
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(m2.encode())
+	f.Add(m2.Encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := decodeMeta(b)
+		m, err := metaFormat.Decode(b)
 		if err != nil {
 			return
 		}
-		if string(m.encode()) != string(b) {
+		if string(m.Encode()) != string(b) {
 			t.Fatal("decoded metadata does not re-encode to its bytes")
 		}
 	})

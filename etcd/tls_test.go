@@ -20,6 +20,7 @@ import (
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 )
 
 // writeCert writes a certificate for 127.0.0.1 signed by parent (self-signed
@@ -65,13 +66,7 @@ func writeCert(t *testing.T, dir, name string, isCA bool, parent *x509.Certifica
 // certificates is reached with ca-file, client-cert and client-key; without the
 // client certificate, or trusting another CA, it is not.
 func TestTLS(t *testing.T) {
-	bin := os.Getenv("ETCD_BIN")
-	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("etcd"); err != nil {
-			needCluster(t, "no etcd binary (ETCD_BIN, or etcd on PATH)")
-		}
-	}
+	bin := testenv.Binary(t, "etcd", "ETCD_BIN", "etcd")
 	dir := t.TempDir()
 	ca, caKey := writeCert(t, dir, "ca", true, nil, nil)
 	writeCert(t, dir, "server", false, ca, caKey)
@@ -124,7 +119,7 @@ func TestTLS(t *testing.T) {
 	}
 	s.Close()
 	for _, bad := range []string{
-		base + "&ca-file=" + filepath.Join(dir, "ca.pem"),  // no client certificate
+		base + "&ca-file=" + filepath.Join(dir, "ca.pem"), // no client certificate
 		strings.Replace(good, "ca.pem", "otherca.pem", 1), // another CA
 		base, // plaintext to a TLS port
 	} {

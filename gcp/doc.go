@@ -1,6 +1,6 @@
 // Package gcp is the Google Secret Manager driver of secretstore. It
 // implements [driver.Store], [driver.Lister], [driver.Versioner],
-// [driver.ErrorCoder], [driver.ErrorAser] and [driver.Aser] with the official
+// [driver.ErrorCoder] and [driver.Aser] with the official
 // client, cloud.google.com/go/secretmanager/apiv1, over gRPC, and is used
 // through the portable [secretstore.Store], which adds every guard
 // (permissions, name checks, scoping, caching, error classes):
@@ -88,8 +88,10 @@
 // UNAVAILABLE and RESOURCE_EXHAUSTED → unavailable, ALREADY_EXISTS,
 // FAILED_PRECONDITION and ABORTED → conflict, INVALID_ARGUMENT about the
 // payload → invalid_value, UNIMPLEMENTED → not_supported). [ErrCorrupt] is
-// unknown. The client's *apierror.APIError stays reachable with
-// [secretstore.Store.ErrorAs] for the service's own message.
+// unknown. The client's *apierror.APIError
+// (github.com/googleapis/gax-go/v2/apierror) stays reachable with
+// [errors.As] on the portable error; its GRPCStatus method gives the
+// service's own message.
 //
 // # URLs
 //
@@ -122,7 +124,7 @@
 // No Secret Manager emulator exists. The package's tests run the full
 // storetest conformance suite, twice (Remove deleting, and disabling),
 // through the real official client over real gRPC on a 127.0.0.1 listener,
-// against an in-process server (internal/fakesm) that implements
+// against an in-process server (internal/fakegcp) that implements
 // secretmanagerpb.SecretManagerServiceServer from the client's own
 // secretmanagerpb package and keeps state as the service documents it:
 // secrets and versions with their states (ENABLED, DISABLED, DESTROYED),

@@ -87,8 +87,7 @@ type Options struct {
 }
 
 // Store is a [driver.Store] for Google Secret Manager, also implementing
-// [driver.Lister], [driver.ErrorCoder], [driver.ErrorAser] and
-// [driver.Aser]. Use it through the portable [secretstore.Store]:
+// [driver.Lister], [driver.ErrorCoder] and [driver.Aser]. Use it through the portable [secretstore.Store]:
 // secretstore.New(store, ...). It is safe for concurrent use.
 type Store struct {
 	client    *secretmanager.Client
@@ -104,7 +103,6 @@ var (
 	_ driver.Store      = (*Store)(nil)
 	_ driver.Lister     = (*Store)(nil)
 	_ driver.ErrorCoder = (*Store)(nil)
-	_ driver.ErrorAser  = (*Store)(nil)
 	_ driver.Aser       = (*Store)(nil)
 	_ driver.Versioner  = (*Store)(nil)
 )
@@ -123,12 +121,7 @@ func New(ctx context.Context, project string, opts Options) (*Store, error) {
 	if opts.Parallel == 0 {
 		opts.Parallel = DefaultParallel
 	}
-	switch {
-	case opts.MaxRetries == 0:
-		opts.MaxRetries = DefaultMaxRetries
-	case opts.MaxRetries < 0:
-		opts.MaxRetries = 0
-	}
+	opts.MaxRetries = driver.Retries(opts.MaxRetries, DefaultMaxRetries)
 	if opts.Backoff == (gax.Backoff{}) {
 		opts.Backoff = DefaultBackoff
 	}
@@ -462,22 +455,10 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	if err != nil || !s.opts.DisableOnRemove || len(names) == 0 {
 		return names, err
 	}
-	keep := make([]bool, len(names))
-	err = driver.FanOut(ctx, len(names), s.opts.Parallel, func(ctx context.Context, i int) error {
+	return driver.FilterEach(ctx, names, s.opts.Parallel, func(ctx context.Context, i int) (bool, error) {
 		nums, err := s.enabledVersions(ctx, names[i], ids[i])
-		keep[i] = len(nums) > 0
-		return err
+		return len(nums) > 0, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := names[:0]
-	for i, n := range names {
-		if keep[i] {
-			out = append(out, n)
-		}
-	}
-	return out, nil
 }
 
 func (s *Store) listSecrets(ctx context.Context, prefix, pid string) (names, ids []string, err error) {

@@ -73,10 +73,7 @@ func parseURL(u *url.URL) (urlConfig, error) {
 	}
 	o.DisableOnRemove = q.Enum("remove", "delete", "delete", "disable") == "disable"
 	o.Parallel = q.Int("parallel", 1, 1000, 0)
-	o.MaxRetries = q.Int("retries", 0, 1000, 0)
-	if q.Has("retries") && o.MaxRetries == 0 {
-		o.MaxRetries = -1 // retries=0: never retry
-	}
+	o.MaxRetries = q.Retries("retries", 1000)
 	if err := q.Err(); err != nil {
 		return urlConfig{}, err
 	}

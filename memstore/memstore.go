@@ -23,6 +23,10 @@ import (
 	"github.com/secretstore-go/secretstore/driver"
 )
 
+// Scheme is the URL scheme under which the portable package opens an empty
+// in-memory store: "mem://" takes no host, path or parameter.
+const Scheme = "mem"
+
 // Store is the in-memory driver. The zero value is not ready; use New.
 //
 // Reads take no lock: each name maps, in a sync.Map, to an immutable entry

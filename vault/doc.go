@@ -89,11 +89,14 @@
 // waiting an exponential, jittered time between Options.MinWait and
 // Options.MaxWait (honouring a shorter Retry-After); no wait starts that the
 // context's deadline would cut short, and each request, retries included,
-// is bounded by Options.Timeout. Errors are classified for the portable
-// layer: 401 and 403 are [driver.PermissionDenied]; 404 is a missing secret
-// (Get), or success (Remove); 409 is [driver.Conflict]; 413 is
-// [driver.InvalidValue]; a connection failure, 412, 429 and 5xx, once
-// retried, are [driver.Unavailable]; an answer that shows the mount is not
+// is bounded by Options.Timeout. An HTTP status is classified by
+// [driver.HTTPCode] (401 and 403 [driver.PermissionDenied], 405 and 501
+// [driver.NotSupported], 409 [driver.Conflict], 413
+// [driver.InvalidValue], 429 and 5xx [driver.Unavailable], once retried)
+// with Vault's exceptions: 412 (a standby not yet caught up) is
+// [driver.Unavailable]; 404 is a missing secret (Get), or success (Remove),
+// and any other 404 is unclassified; a connection failure is
+// [driver.Unavailable]; an answer that shows the mount is not
 // a KV engine of the configured version is an unclassified error rather
 // than a silent "missing". A canceled or expired context gives the
 // context's error. Error messages hold the operation, the name and the HTTP

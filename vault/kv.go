@@ -11,7 +11,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -345,9 +344,9 @@ func (s *Store) listDir(ctx context.Context, dir string) ([]string, error) {
 // live returns the names whose latest KV v2 version is neither deleted nor
 // destroyed.
 func (s *Store) live(ctx context.Context, names []string) ([]string, error) {
-	keep := make([]bool, len(names))
-	err := driver.FanOut(ctx, len(names), s.parallel, func(ctx context.Context, i int) error {
+	return driver.FilterEach(ctx, names, s.parallel, func(ctx context.Context, i int) (bool, error) {
 		n := names[i]
+		keep := false
 		var out struct {
 			Data struct {
 				CurrentVersion int `json:"current_version"`
@@ -358,7 +357,7 @@ func (s *Store) live(ctx context.Context, names []string) ([]string, error) {
 			} `json:"data"`
 		}
 		p := metadataPath(s.mount, n)
-		return s.call(ctx, "list", n, func(ctx context.Context) (*api.Response, error) {
+		err := s.call(ctx, "list", n, func(ctx context.Context) (*api.Response, error) {
 			return s.client.Logical().ReadRawWithContext(ctx, p)
 		}, func(status int, r *api.Response) error {
 			if status == http.StatusNotFound {
@@ -368,20 +367,11 @@ func (s *Store) live(ctx context.Context, names []string) ([]string, error) {
 				return fail(driver.Unknown, "list", n, "the server's metadata answer is not JSON")
 			}
 			v, ok := out.Data.Versions[strconv.Itoa(out.Data.CurrentVersion)]
-			keep[i] = ok && !v.Destroyed && !deleted(v.DeletionTime)
+			keep = ok && !v.Destroyed && !deleted(v.DeletionTime)
 			return nil
 		})
+		return keep, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := names[:0]
-	for i, n := range names {
-		if keep[i] {
-			out = append(out, n)
-		}
-	}
-	return slices.Clip(out), nil
 }
 
 // deleted reports whether a KV v2 deletion_time is set and has passed (a

@@ -36,12 +36,7 @@ func newStore(o Options) (*Store, error) {
 	if o.Parallel <= 0 {
 		o.Parallel = DefaultParallel
 	}
-	switch {
-	case o.MaxRetries == 0:
-		o.MaxRetries = DefaultMaxRetries
-	case o.MaxRetries < 0:
-		o.MaxRetries = 0
-	}
+	o.MaxRetries = driver.Retries(o.MaxRetries, DefaultMaxRetries)
 	if o.MinWait <= 0 {
 		o.MinWait = DefaultMinWait
 	}

@@ -73,10 +73,7 @@ func parseURL(u *url.URL) (Options, error) {
 	o.Namespace = q.String("namespace", "")
 	o.Destroy = q.Enum("remove", "delete", "delete", "destroy") == "destroy"
 	o.Parallel = q.Int("parallel", 1, urlopt.MaxInt, 0)
-	o.MaxRetries = q.Int("retries", 0, urlopt.MaxInt, 0)
-	if q.Has("retries") && o.MaxRetries == 0 {
-		o.MaxRetries = -1 // retries=0: never retry
-	}
+	o.MaxRetries = q.Retries("retries", urlopt.MaxInt)
 	o.Timeout = q.Duration("timeout", 0)
 	o.MinWait = q.Duration("min-wait", 0)
 	o.MaxWait = q.Duration("max-wait", 0)

@@ -144,7 +144,7 @@ prompt that does not echo. Commands that only read (get, ls, redact) open the
 store read-only; only set and rm change secrets (and quickstart, its demo
 secret), and only init and rekey touch the key.
 
-Secret names are 1 to 256 bytes of ASCII letters, digits and . _ - : @ + = /,
+Secret names are 1 to 256 bytes of ASCII letters, digits and ! . _ - : @ + = /,
 with '/' separating levels (for example prod/db/password).
 
 STORE SELECTION

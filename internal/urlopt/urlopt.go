@@ -206,6 +206,17 @@ func (q *Query) Int(name string, least, most, def int) int {
 	return n
 }
 
+// Retries returns the parameter as a retry count in the convention of the
+// drivers' Options (see driver.Retries): 0 when it is absent (the driver's
+// default), -1 for "0" (no retry), else the number, at most most.
+func (q *Query) Retries(name string, most int) int {
+	n := q.Int(name, 0, most, 0)
+	if n == 0 && q.Has(name) && q.err == nil {
+		return -1
+	}
+	return n
+}
+
 // Duration returns the parameter as a positive Go duration (such as 500ms
 // or 10s), or def when it is absent.
 func (q *Query) Duration(name string, def time.Duration) time.Duration {
@@ -351,4 +362,31 @@ func joinLast(xs []string, last string) string {
 		return xs[0]
 	}
 	return strings.Join(xs[:len(xs)-1], ", ") + last + xs[len(xs)-1]
+}
+
+// Echoed returns a query value or the password of u, at least six bytes
+// long, that the error message msg repeats, or "" when it repeats none; the
+// URL fuzz tests of the drivers use it. Quoted parameter names (an unknown
+// one is quoted, to show a typo) and values that are part of words the
+// message may hold anyway (words, such as the parser's source text) are
+// not counted.
+func Echoed(u *url.URL, msg, words string) string {
+	vals, _ := url.ParseQuery(u.RawQuery)
+	for k := range vals {
+		msg = strings.ReplaceAll(msg, strconv.Quote(k), "")
+	}
+	leaked := func(v string) bool {
+		return len(v) >= 6 && strings.Contains(msg, v) && !strings.Contains(words, v)
+	}
+	if p, ok := u.User.Password(); ok && leaked(p) {
+		return p
+	}
+	for _, vs := range vals {
+		for _, v := range vs {
+			if leaked(v) {
+				return v
+			}
+		}
+	}
+	return ""
 }
