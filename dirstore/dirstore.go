@@ -67,7 +67,11 @@ type Store struct {
 	writable bool
 	trim     bool
 	maxSize  int
-	mu       sync.Mutex // serialises Set and Remove
+
+	// mu serialises Set and Remove, and the watches' reads with them, so
+	// that a watch reports the store's own writes once each, in order.
+	mu      sync.Mutex
+	watches map[*dirWatch]bool
 }
 
 var (
@@ -404,7 +408,7 @@ func validLevel(l string) bool {
 	}
 	for i := 0; i < len(l); i++ {
 		c := l[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._-:@+=", c) >= 0) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!._-:@+=", c) >= 0) {
 			return false
 		}
 	}
@@ -450,7 +454,11 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return writeAtomic(r, dir, p, value)
+	if err := writeAtomic(r, dir, p, value); err != nil {
+		return err
+	}
+	s.notify(name, &value)
+	return nil
 }
 
 func (s *Store) writeCheck(ctx context.Context) error {
@@ -581,6 +589,7 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 		dir = path.Dir(dir)
 	}
 	syncDir(r, dir)
+	s.notify(name, nil)
 	return nil
 }
 

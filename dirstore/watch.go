@@ -27,22 +27,40 @@ import (
 // (so a kubelet swap is seen whole or not at all), and calls changed once
 // for each name whose file appeared, disappeared or holds other bytes: a
 // kubelet swap, an in-place rewrite, a new or a removed file each give
-// exactly one change per affected name. Values are compared by an HMAC
-// under a key made for this watch; the watch keeps no value.
+// exactly one change per affected name. A writer that truncates a file
+// and then writes it may be seen in between, as by any reader: writers
+// should rename (as kubelet and writable mode do). Writes through this
+// Store are reported at once, each once and in order, as storetest's
+// Watcher contract asks. Values are compared by an HMAC under a key made
+// for this watch; the watch keeps no value.
 func (s *Store) Watch(ctx context.Context, names []string, ready func(), changed func(name string)) error {
 	names = slices.Compact(slices.Sorted(slices.Values(names)))
-	w := &dirWatch{s: s, names: names, key: make([]byte, 32)}
+	w := &dirWatch{s: s, names: names, want: map[string]bool{}, changed: changed, key: make([]byte, 32)}
+	for _, n := range names {
+		w.want[n] = true
+	}
 	rand.Read(w.key)
 	defer func() {
+		s.mu.Lock()
+		delete(s.watches, w)
+		s.mu.Unlock()
 		if w.fw != nil {
 			w.fw.Close()
 		}
 	}()
+	s.mu.Lock()
 	last, err := w.read(ctx)
 	if err != nil {
+		s.mu.Unlock()
 		return err
 	}
+	w.last = last
+	if s.watches == nil {
+		s.watches = map[*dirWatch]bool{}
+	}
+	s.watches[w] = true
 	ready()
+	s.mu.Unlock()
 	for {
 		select {
 		case <-ctx.Done():
@@ -58,21 +76,57 @@ func (s *Store) Watch(ctx context.Context, names []string, ready func(), changed
 			}
 		}
 		w.drain()
-		cur, err := w.read(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
+		if err := w.update(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			return err
 		}
-		for _, n := range names {
-			a, had := last[n]
-			b, has := cur[n]
-			if had != has || !hmac.Equal(a, b) {
-				changed(n)
-			}
+	}
+}
+
+// update reads the names again and reports those that changed. It holds
+// the store's write lock, so that a write through the store, which
+// reports itself (see notify), is not reported again.
+func (w *dirWatch) update(ctx context.Context) error {
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	cur, err := w.read(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range w.names {
+		a, had := w.last[n]
+		b, has := cur[n]
+		if had != has || !hmac.Equal(a, b) {
+			w.changed(n)
 		}
-		last = cur
+	}
+	w.last = cur
+	return nil
+}
+
+// notify reports a write through the store to its watches at once, in the
+// order of the writes, before the file system's events arrive (which then
+// find nothing new). value nil: removed. The caller holds s.mu.
+func (s *Store) notify(name string, value *string) {
+	for w := range s.watches {
+		if !w.want[name] {
+			continue
+		}
+		old, had := w.last[name]
+		if value == nil {
+			if had {
+				delete(w.last, name)
+				w.changed(name)
+			}
+			continue
+		}
+		sum := w.sum(*value)
+		if !had || !hmac.Equal(old, sum) {
+			w.last[name] = sum
+			w.changed(name)
+		}
 	}
 }
 
@@ -80,6 +134,9 @@ type dirWatch struct {
 	s       *Store
 	fw      *fsnotify.Watcher
 	names   []string
+	want    map[string]bool
+	changed func(string)
+	last    map[string][]byte      // name -> HMAC of its value, as last reported
 	watched map[string]os.FileInfo // OS path -> the directory watched there
 	key     []byte
 }
@@ -134,11 +191,15 @@ func (w *dirWatch) snapshot(ctx context.Context) (map[string][]byte, error) {
 	}
 	out := make(map[string][]byte, len(vals))
 	for n, v := range vals {
-		m := hmac.New(sha256.New, w.key)
-		m.Write([]byte(v))
-		out[n] = m.Sum(nil)
+		out[n] = w.sum(v)
 	}
 	return out, nil
+}
+
+func (w *dirWatch) sum(v string) []byte {
+	m := hmac.New(sha256.New, w.key)
+	m.Write([]byte(v))
+	return m.Sum(nil)
 }
 
 // resync watches the directories the names go through now. When that set

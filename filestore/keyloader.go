@@ -66,7 +66,7 @@ func loadKey(ctx context.Context, ref string, create bool) (KeySource, error) {
 	}
 	src := Key(k)
 	clear(k[:])
-	return keySource{src: namedKey{src.source(), ref}}, nil
+	return namedKey{src, ref}, nil
 }
 
 // namedKey is a raw key that describes itself by where it came from.

@@ -18,6 +18,7 @@ import (
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/filestore"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 	"github.com/secretstore-go/secretstore/keyring"
 	"github.com/secretstore-go/secretstore/storetest"
 )
@@ -25,7 +26,7 @@ import (
 // TestMain points the process's D-Bus session at the throwaway keyring
 // that .ci/services/keyring.sh starts (KEYRING_TEST_DBUS), never at a
 // developer's own: without it the tests that need a keyring skip, or fail
-// under CI=true.
+// under CI=true (see internal/testenv).
 func TestMain(m *testing.M) {
 	if addr := os.Getenv("KEYRING_TEST_DBUS"); addr != "" {
 		os.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
@@ -38,12 +39,7 @@ func needKeyring(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the keychain of this platform is not tested here")
 	}
-	if os.Getenv("KEYRING_TEST_DBUS") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("KEYRING_TEST_DBUS is not set: .ci/services/keyring.sh did not run")
-		}
-		t.Skip("KEYRING_TEST_DBUS is not set (see .ci/services/keyring.sh)")
-	}
+	testenv.Env(t, "keyring", "KEYRING_TEST_DBUS")
 }
 
 // service returns a service name of the test's own, whose entries are all
