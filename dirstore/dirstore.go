@@ -33,7 +33,7 @@ const (
 	valueFile = ".~value" // the value of a name that is also a directory
 	tmpPrefix = ".~tmp-"  // a file being written
 	convDir   = ".~conv-" // a file being turned into a directory
-	maxTries  = 16        // reads retried while a kubelet swap goes on
+	maxTries  = 64        // reads retried while kubelet swaps go on
 	maxDepth  = 64        // directory levels walked by List
 )
 
@@ -123,6 +123,11 @@ func (s *Store) Close() error { return nil }
 // symbolic link.
 func (s *Store) openRoot() (*os.Root, error) {
 	r, err := os.OpenRoot(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		// A mount that is gone (or being replaced): the backend, not a
+		// secret, is missing.
+		return nil, driver.NewError(driver.Unavailable, fmt.Errorf("dirstore: the directory is missing: %w", err))
+	}
 	if err != nil {
 		return nil, classify(err)
 	}

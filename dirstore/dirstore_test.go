@@ -329,3 +329,21 @@ func TestOpenURL(t *testing.T) {
 		t.Error("OpenURL of a file succeeded")
 	}
 }
+
+// TestDirectoryGone: a store whose directory disappears reports the
+// backend unavailable, not every secret missing, and reads it again once it
+// is back.
+func TestDirectoryGone(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mount")
+	seed(t, dir, map[string]string{"a": "1"})
+	d := open(t, dirURL(dir))
+	must(t, os.Chmod(filepath.Join(dir, "a"), 0o600))
+	must(t, os.RemoveAll(dir))
+	if _, err := d.Get(t.Context(), []string{"a"}); driver.CodeOf(err) != driver.Unavailable {
+		t.Fatalf("Get with the directory gone: %v, want Unavailable", err)
+	}
+	seed(t, dir, map[string]string{"a": "2"})
+	if got := get(t, d, "a"); got["a"] != "2" {
+		t.Fatalf("Get after the directory came back: %v", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -184,7 +185,7 @@ func (w *dirWatch) read(ctx context.Context) (map[string][]byte, error) {
 func (w *dirWatch) snapshot(ctx context.Context) (map[string][]byte, error) {
 	vals, err := w.s.Get(ctx, w.names)
 	if err != nil {
-		if driver.CodeOf(err) == driver.NotFound {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil // the directory itself is missing
 		}
 		return nil, err
