@@ -35,7 +35,17 @@ func TestConformanceWritable(t *testing.T) {
 	storetest.Run(t, storetest.Harness{
 		MaxValueSize: dirstore.DefaultMaxSize,
 		Open: func(t *testing.T) driver.Store {
-			return open(t, dirURL(t.TempDir())+"?writable=1")
+			dir := filepath.Join(t.TempDir(), "secrets")
+			must(t, os.Mkdir(dir, 0o700))
+			return open(t, dirURL(dir)+"?writable=1")
+		},
+		// A directory has no connection to lose: the nearest thing is the
+		// directory itself replaced by a copy, renamed over it.
+		BreakWatch: func(t *testing.T, d driver.Store) {
+			dir := d.(*dirstore.Store).Dir()
+			must(t, os.CopyFS(dir+".copy", os.DirFS(dir)))
+			must(t, os.Rename(dir, dir+".old"))
+			must(t, os.Rename(dir+".copy", dir))
 		},
 	})
 }

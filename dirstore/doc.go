@@ -90,7 +90,9 @@
 // # Proven by
 //
 // The conformance suite (package storetest) in read-only mode over a seeded
-// directory and in writable mode; tests that follow kubelet's atomic writer
+// plain directory and a kubelet-written one, and in writable mode,
+// including its Watcher contract (each change once, in order) and a watch
+// that goes on after the directory is replaced by a copy; tests that follow kubelet's atomic writer
 // step by step, Docker's flat layout and systemd's credentials directory;
 // watch tests through a kubelet swap, in-place rewrites, new and removed
 // files and the directory being replaced; and a fuzz test of names and
