@@ -13,7 +13,7 @@ import (
 // ConfigMap volumes (pkg/volume/util/atomic_writer.go), one step at a time,
 // so that tests can look at the directory between steps.
 type kubelet struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 	seq atomic.Int64
 }
@@ -78,7 +78,7 @@ func (k *kubelet) write(payload map[string]string) {
 	}
 }
 
-func newKubelet(t *testing.T, dir string, payload map[string]string) *kubelet {
+func newKubelet(t testing.TB, dir string, payload map[string]string) *kubelet {
 	must(t, os.MkdirAll(dir, 0o755))
 	k := &kubelet{t: t, dir: dir}
 	k.write(payload)

@@ -146,7 +146,7 @@ func TestWatchPortableStore(t *testing.T) {
 
 // put writes a file the way a careful writer does: a temporary file
 // renamed over the name, so readers see the old or the new content.
-func put(t *testing.T, p, value string) {
+func put(t testing.TB, p, value string) {
 	must(t, os.MkdirAll(filepath.Dir(p), 0o755))
 	tmp := filepath.Join(filepath.Dir(p), "tmp~")
 	must(t, os.WriteFile(tmp, []byte(value), 0o600))
