@@ -172,8 +172,12 @@
 //
 //   - key-file=PATH: the key is the key file at the absolute PATH ([KeyFile]).
 //   - passphrase-file=PATH: the key is the passphrase in the file at the
-//     absolute PATH ([PassphraseFile]). Exactly one of key-file and
-//     passphrase-file is required. A key or passphrase itself is never
+//     absolute PATH ([PassphraseFile]).
+//   - key=SCHEME:NAME: the key comes from a [KeyLoader] registered for
+//     SCHEME, such as key=keyring:app from the OS keychain (import
+//     github.com/secretstore-go/secretstore/keyring); with create=1 a new
+//     store gets a new key there. Exactly one of key-file,
+//     passphrase-file and key is required. A key or passphrase itself is never
 //     accepted in a URL, since URLs end up in logs and process listings.
 //   - create=1: if the store file does not exist, create it (and, with
 //     key-file, a new key file if that does not exist either) before opening
