@@ -7,9 +7,11 @@ import (
 	_ "github.com/secretstore-go/secretstore/aws"
 	_ "github.com/secretstore-go/secretstore/azure"
 	_ "github.com/secretstore-go/secretstore/dapr"
+	_ "github.com/secretstore-go/secretstore/dirstore"
 	_ "github.com/secretstore-go/secretstore/etcd"
 	_ "github.com/secretstore-go/secretstore/filestore"
 	_ "github.com/secretstore-go/secretstore/gcp"
 	_ "github.com/secretstore-go/secretstore/infisical"
+	_ "github.com/secretstore-go/secretstore/keyring"
 	_ "github.com/secretstore-go/secretstore/vault"
 )

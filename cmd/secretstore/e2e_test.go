@@ -147,3 +147,30 @@ func TestEndToEndDapr(t *testing.T) {
 		t.Fatalf("after refused writes, get = %q", got)
 	}
 }
+
+// TestKeyringInit: init keeps a file store's key in the OS keychain (the
+// throwaway gnome-keyring .ci/services/keyring.sh starts), writes no key
+// file, and the store opens with the keychain's key afterwards.
+func TestKeyringInit(t *testing.T) {
+	env := serverEnv(t, "a Secret Service keyring", "KEYRING_TEST_DBUS")
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", env[0])
+	e := newEnv(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "secrets.db")
+	u := "file://" + filepath.ToSlash(db) + "?key=keyring:cli-e2e-" + rand.Text()[:10]
+	st := func(args ...string) []string { return append([]string{"--store", u}, args...) }
+	if out := e.ok("", st("init")...).stdout; !strings.Contains(out, "OS keychain") {
+		t.Fatalf("init: %q", out)
+	}
+	e.ok("kept in a store whose key is in the keychain", st("set", "a")...)
+	if got := e.ok("", st("get", "a")...).stdout; got != "kept in a store whose key is in the keychain" {
+		t.Fatalf("get: %q", got)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || entries[0].Name() != "secrets.db" {
+		t.Fatalf("init wrote more than the store file: %v %v", entries, err)
+	}
+	if r := e.run(strings.NewReader(""), st("init")...); r.code == 0 || !strings.Contains(r.stderr, "exists already") {
+		t.Fatalf("a second init: exit %d, %s", r.code, r.stderr)
+	}
+}

@@ -10,6 +10,7 @@ require (
 	github.com/secretstore-go/secretstore/etcd v0.0.0
 	github.com/secretstore-go/secretstore/gcp v0.0.0
 	github.com/secretstore-go/secretstore/infisical v0.0.0
+	github.com/secretstore-go/secretstore/keyring v0.0.0
 	github.com/secretstore-go/secretstore/vault v0.0.0
 	github.com/spf13/cobra v1.10.2
 	golang.org/x/sys v0.50.0
@@ -48,11 +49,14 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/coreos/go-semver v0.3.0 // indirect
 	github.com/coreos/go-systemd/v22 v22.3.2 // indirect
+	github.com/danieljoos/wincred v1.2.3 // indirect
 	github.com/felixge/httpsnoop v1.1.0 // indirect
+	github.com/fsnotify/fsnotify v1.10.1 // indirect
 	github.com/go-jose/go-jose/v4 v4.1.4 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-resty/resty/v2 v2.13.1 // indirect
+	github.com/godbus/dbus/v5 v5.2.2 // indirect
 	github.com/gofrs/flock v0.8.1 // indirect
 	github.com/gogo/protobuf v1.3.2 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
@@ -84,6 +88,7 @@ require (
 	github.com/sony/gobreaker v0.5.0 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78 // indirect
+	github.com/zalando/go-keyring v0.2.8 // indirect
 	go.etcd.io/bbolt v1.5.0 // indirect
 	go.etcd.io/etcd/api/v3 v3.5.17 // indirect
 	go.etcd.io/etcd/client/pkg/v3 v3.5.17 // indirect
@@ -122,5 +127,6 @@ replace (
 	github.com/secretstore-go/secretstore/etcd => ../../etcd
 	github.com/secretstore-go/secretstore/gcp => ../../gcp
 	github.com/secretstore-go/secretstore/infisical => ../../infisical
+	github.com/secretstore-go/secretstore/keyring => ../../keyring
 	github.com/secretstore-go/secretstore/vault => ../../vault
 )

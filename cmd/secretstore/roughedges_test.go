@@ -22,6 +22,8 @@ func TestEverySchemeReachesItsDriver(t *testing.T) {
 	bad := map[string]string{
 		"file":      "file:///nowhere/s.db?key-file=/nowhere/key&no-such-parameter=1",
 		"mem":       "mem://?no-such-parameter=1",
+		"dir":       "dir:///nowhere?no-such-parameter=1",
+		"keyring":   "keyring://svc?no-such-parameter=1",
 		"vault":     "vault://127.0.0.1:1/secret?no-such-parameter=1",
 		"etcd":      "etcd://127.0.0.1:1/prefix?no-such-parameter=1",
 		"dapr":      "dapr://127.0.0.1:1/store?no-such-parameter=1",

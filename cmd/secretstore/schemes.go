@@ -34,6 +34,20 @@ var schemes = []scheme{
 		pkg:   "github.com/secretstore-go/secretstore/memstore",
 	},
 	{
+		name:  "dir",
+		url:   "dir:///run/secrets",
+		what:  "a directory of secret files, one file a secret (Kubernetes Secret volumes, Docker and Swarm secrets, systemd credentials with dir://?dir-env=CREDENTIALS_DIRECTORY); read-only unless writable=1",
+		creds: "the directory's file permissions",
+		pkg:   "github.com/secretstore-go/secretstore/dirstore",
+	},
+	{
+		name:  "keyring",
+		url:   "keyring://SERVICE",
+		what:  "the operating system's keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows), entries of service SERVICE",
+		creds: "the desktop session's unlocked keychain",
+		pkg:   "github.com/secretstore-go/secretstore/keyring",
+	},
+	{
 		name:  "vault",
 		url:   "vault://HOST:8200/MOUNT?kv=2",
 		what:  "HashiCorp Vault or OpenBao, a KV v2 (kv=2) or v1 (kv=1) mount; https unless tls=0",
