@@ -590,7 +590,8 @@ func (s *Store) createInput(id string, str *string, bin []byte) *secretsmanager.
 // scheduled for deletion, is not an error. A name AWS could take for
 // another secret's partial ARN (one ending in '-' and six characters) is
 // first looked up with DescribeSecret, and deleted by its ARN, so that
-// Remove never deletes another secret.
+// Remove never deletes another secret (so removing such a name needs the
+// secretsmanager:DescribeSecret permission too).
 func (s *Store) Remove(ctx context.Context, name string) error {
 	id, err := s.awsName(name)
 	if err != nil {
