@@ -56,16 +56,17 @@ func New(d driver.Store, opts ...Option) *Store {
 	sh.lookuper, _ = d.(driver.Lookuper)
 	sh.fast = cfg.audit == nil && cfg.known == nil
 	s := &Store{sh: sh, perms: cfg.perms}
+	hot := newCounters()
 	if cfg.cache != nil {
-		sh.cache = newCache(*cfg.cache)
+		sh.cache = newCache(*cfg.cache, hot)
 		sh.cache.refresh = func(key string) {
 			go func() {
 				// Detached: the refresh serves whoever reads next.
-				_, _ = s.load(context.Background(), opRefresh, []string{key})
+				_, _ = s.load(context.Background(), opRefresh, []string{key}, loadAhead)
 			}()
 		}
 	}
-	sh.tel = newTelemetry(&cfg, sh.cache)
+	sh.tel = newTelemetry(&cfg, sh.cache, hot)
 	return s
 }
 
@@ -149,12 +150,12 @@ func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
 		// is counted with one atomic add, and neither traced nor logged.
 		if c := s.sh.cache; c != nil {
 			if e, ok := c.get("", name); ok {
-				c.lookupHits.Add(1)
+				c.hot.add(hotLookupHit, 1)
 				return Secret{p: e.val}, e.val != nil, nil
 			}
 		} else if lk := s.sh.lookuper; lk != nil && validName(name) {
 			if p, err := lk.Lookup(ctx, name); err == nil {
-				s.sh.tel.memLookups.Add(1)
+				s.sh.tel.hot.add(hotMemLookup, 1)
 				return Secret{p: p}, p != nil, nil
 			}
 		}
@@ -175,11 +176,11 @@ func (s *Store) lookup(ctx context.Context, name string) (sec Secret, ok, cached
 	}
 	if c := s.sh.cache; c != nil {
 		if e, hit := c.get(s.prefix, name); hit {
-			c.hits.Add(1)
+			c.hot.add(hotCacheHit, 1)
 			return Secret{p: e.val}, e.val != nil, true, nil
 		}
 		c.misses.Add(1)
-		vals, err := s.load(ctx, opLookup, []string{s.key(name)})
+		vals, err := s.load(ctx, opLookup, []string{s.key(name)}, loadRead)
 		if err != nil {
 			return Secret{}, false, false, s.wrap(opLookup.String(), []string{name}, err)
 		}
@@ -253,15 +254,19 @@ func (s *Store) getValid(ctx context.Context, o op, names []string, fresh bool) 
 		return nil, false, s.wrap(o.String(), cloneNames(names), err)
 	}
 	ss = make(Secrets, len(names))
-	c := s.sh.cache
-	if c != nil && !fresh {
-		misses := c.fill(s.prefix, names, ss)
-		if len(misses) == 0 {
-			return ss, true, nil
+	if c := s.sh.cache; c != nil {
+		// Refresh reads the backend whatever the cache holds, through a
+		// flight of its own that detaches any older one.
+		misses, mode := names, loadFresh
+		if !fresh {
+			misses, mode = c.fill(s.prefix, names, ss), loadRead
+			if len(misses) == 0 {
+				return ss, true, nil
+			}
 		}
 		misses = dedupe(misses)
 		keys := s.keys(misses)
-		vals, err := s.load(ctx, o, keys)
+		vals, err := s.load(ctx, o, keys, mode)
 		if err != nil {
 			return nil, false, s.wrap(o.String(), cloneNames(misses), err)
 		}
@@ -280,32 +285,14 @@ func (s *Store) getValid(ctx context.Context, o op, names []string, fresh bool) 
 	}
 	uniq := dedupe(names)
 	keys := s.keys(uniq)
-	var gen uint64
-	if c != nil {
-		gen = c.generation()
-	}
 	m, err := s.fetch(ctx, o, keys)
 	if err != nil {
 		return nil, false, s.wrap(o.String(), cloneNames(uniq), err)
 	}
-	var got map[string]*string
-	if c != nil {
-		got = make(map[string]*string, len(keys))
-	}
 	for i, n := range uniq {
-		var p *string
 		if v, ok := m[keys[i]]; ok {
-			p = &v
-			ss[n] = Secret{p: p}
+			ss[n] = Secret{p: &v}
 		}
-		if got != nil {
-			got[keys[i]] = p
-		}
-	}
-	if c != nil {
-		// A refresh is newer than any fetch still in flight: it counts as
-		// a write, so that their older results are discarded.
-		c.put(gen, got, fresh)
 	}
 	return ss, false, nil
 }
@@ -387,8 +374,8 @@ func (s *Store) observe(p *string) {
 }
 
 // load reads keys through the cache's coalescing of concurrent misses.
-func (s *Store) load(ctx context.Context, o op, keys []string) (map[string]*string, error) {
-	return s.sh.cache.load(ctx, keys, func(ctx context.Context, keys []string) (map[string]string, error) {
+func (s *Store) load(ctx context.Context, o op, keys []string, mode loadMode) (map[string]*string, error) {
+	return s.sh.cache.load(ctx, keys, mode, func(ctx context.Context, keys []string) (map[string]string, error) {
 		return s.fetch(ctx, o, keys)
 	}, func(key string, err error) {
 		s.sh.logger.LogAttrs(ctx, slog.LevelWarn, "secretstore serving a stale value: backend failed",
