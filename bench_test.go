@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -260,5 +261,93 @@ func BenchmarkVsFloor(b *testing.B) {
 				})
 			})
 		}
+	}
+}
+
+// BenchmarkHotPath runs, side by side in one run, the hot paths and the
+// floors issue 22 holds them against, from one goroutine (serial) and from
+// every core at once (parallel, b.RunParallel: ns/op is wall time per
+// operation across all goroutines):
+//   - floor/rwmutex-map: a map read under a sync.RWMutex read lock;
+//   - floor/immutable-map: a lock-free read of an immutable map behind an
+//     atomic.Pointer, the least a shared read can cost;
+//   - floor/fill-N: a locked read of N names into a new map on the heap, the
+//     floor for a Get of N names;
+//   - Lookup and Get through the portable Store: memstore (no cache), cache
+//     hits, and a scoped view's cache hits.
+func BenchmarkHotPath(b *testing.B) {
+	stores := benchStores(b)
+	seed, names := benchSeed()
+	f := &floor{m: seed}
+	var snap atomic.Pointer[map[string]string]
+	snap.Store(&seed)
+	ctx := context.Background()
+	type bench struct {
+		name string
+		op   func() bool
+	}
+	var benches []bench
+	benches = append(benches,
+		bench{"floor/rwmutex-map", func() bool {
+			f.mu.RLock()
+			v, ok := f.m["secret_1"]
+			f.mu.RUnlock()
+			return ok && v != ""
+		}},
+		bench{"floor/immutable-map", func() bool {
+			v, ok := (*snap.Load())["secret_1"]
+			return ok && v != ""
+		}},
+	)
+	for _, name := range []string{"memstore", "cached", "scoped"} {
+		s := stores[name]
+		benches = append(benches, bench{"Lookup/" + name, func() bool {
+			sec, ok, err := s.Lookup(ctx, "secret_1")
+			return err == nil && ok && sec.Len() > 0
+		}})
+	}
+	for _, n := range []int{1, 10} {
+		ask := names[:n]
+		benches = append(benches, bench{fmt.Sprintf("floor/fill-%d", n), func() bool {
+			out := make(map[string]string, len(ask))
+			f.mu.RLock()
+			for _, k := range ask {
+				if v, ok := f.m[k]; ok {
+					out[k] = v
+				}
+			}
+			f.mu.RUnlock()
+			return len(out) == len(ask)
+		}})
+		for _, name := range []string{"memstore", "cached"} {
+			s := stores[name]
+			benches = append(benches, bench{fmt.Sprintf("Get/%s/%d", name, n), func() bool {
+				ss, err := s.Get(ctx, ask...)
+				return err == nil && len(ss) == len(ask)
+			}})
+		}
+	}
+	for _, bn := range benches {
+		b.Run("serial/"+bn.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !bn.op() {
+					b.Fatal("wrong result")
+				}
+			}
+		})
+	}
+	for _, bn := range benches {
+		b.Run("parallel/"+bn.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if !bn.op() {
+						b.Error("wrong result")
+						return
+					}
+				}
+			})
+		})
 	}
 }

@@ -675,3 +675,59 @@ func TestCacheStaleOnlyForOutages(t *testing.T) {
 		})
 	}
 }
+
+// TestCountersExact: striped counters lose no count, from any number of
+// goroutines, and a collection sums every stripe.
+func TestCountersExact(t *testing.T) {
+	c := newCounters()
+	const goroutines, each = 64, 1000
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for range each {
+				c.add(hotLookupHit, 1)
+				c.add(hotOK+int(opGet), int64(g%3))
+			}
+		})
+	}
+	wg.Wait()
+	if n := c.sum(hotLookupHit); n != goroutines*each {
+		t.Fatalf("counted %d, want %d", n, goroutines*each)
+	}
+	want := int64(0)
+	for g := range goroutines {
+		want += int64(g%3) * each
+	}
+	if n := c.sum(hotOK + int(opGet)); n != want {
+		t.Fatalf("counted %d, want %d", n, want)
+	}
+	if n := c.sum(hotMemLookup); n != 0 {
+		t.Fatalf("an untouched counter reads %d", n)
+	}
+}
+
+// TestCacheHitMetricsExact: hits on the lock-free path, from many goroutines
+// at once, are all counted in the metrics.
+func TestCacheHitMetricsExact(t *testing.T) {
+	d := newCounting(map[string]string{"k": "v"})
+	s, _ := cached(d, CacheOptions{TTL: time.Minute})
+	ctx := context.Background()
+	s.Lookup(ctx, "k") // the miss that fills
+	const goroutines, each = 16, 500
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range each {
+				s.Lookup(ctx, "k")
+			}
+		})
+	}
+	wg.Wait()
+	hot := s.sh.tel.hot
+	if n := hot.sum(hotLookupHit); n != goroutines*each {
+		t.Fatalf("%d fast-path hits counted, want %d", n, goroutines*each)
+	}
+	if n := s.sh.cache.misses.Load(); n != 1 {
+		t.Fatalf("%d misses counted, want 1", n)
+	}
+}

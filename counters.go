@@ -20,10 +20,10 @@ const (
 // between cores: each goroutine adds to one of several stripes, each on cache
 // lines of its own, and a metrics collection sums the stripes.
 //
-// A goroutine picks its stripe by the address of its stack, which is cheap to
-// read, stays put while the goroutine runs, and differs between goroutines
-// (new goroutines on a P reuse that P's cached stacks, so the stripe tends to
-// follow the core). Two running goroutines can share a stripe; the adds stay
+// A goroutine picks its stripe by the address of its stack (in 2 KiB units,
+// the smallest stack), which is cheap to read, stays put while the goroutine
+// runs, and differs between goroutines (new goroutines on a P reuse that P's
+// cached stacks, so the stripe tends to follow the core). Two running goroutines can share a stripe; the adds stay
 // atomic, so a collision costs some speed, never a count.
 type counters struct {
 	stripes []counterStripe
@@ -38,7 +38,7 @@ type counterStripe struct {
 }
 
 func newCounters() *counters {
-	n := 8
+	n := 16
 	for n < 4*runtime.GOMAXPROCS(0) && n < 1024 {
 		n *= 2
 	}
@@ -52,7 +52,7 @@ func newCounters() *counters {
 // add adds d to counter i of the calling goroutine's stripe.
 func (c *counters) add(i int, d int64) {
 	var here byte // its address identifies this goroutine's stack
-	h := uint64(uintptr(unsafe.Pointer(&here))>>12) * 0x9E3779B97F4A7C15
+	h := uint64(uintptr(unsafe.Pointer(&here))>>11) * 0x9E3779B97F4A7C15
 	c.stripes[h>>c.shift].n[i].Add(d)
 }
 

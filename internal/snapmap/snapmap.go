@@ -2,9 +2,10 @@
 // between cores, for the read paths that every core takes at once (the
 // portable cache and memstore).
 //
-// The entries live in 64 shards, each an immutable Go map behind an atomic
-// pointer. A read is a hash of the key, an atomic load and a map read: no
-// lock, no counter, nothing that moves a cache line from core to core. A write
+// The entries live in 64 shards, each an immutable open-addressing table
+// behind an atomic pointer. A read hashes the key once (the top bits pick the
+// shard, the others the slot), loads the shard's pointer and probes: no lock,
+// no counter, nothing that moves a cache line from core to core. A write
 // publishes a modified copy of the shards it touches (copy-on-write), so it
 // costs a copy of about 1/64 of the entries per shard touched; a [Tx] batches
 // several changes into one copy of each shard. Writers must be serialised by
@@ -29,11 +30,25 @@ type Map[V any] struct {
 	shards [nShards]shard[V]
 }
 
-// shard is one immutable map, padded to a cache line of its own so that the
-// publication of one shard does not disturb readers of its neighbours.
+// shard is one immutable table, padded to a cache line of its own so that
+// the publication of one shard does not disturb readers of its neighbours.
 type shard[V any] struct {
-	p atomic.Pointer[map[string]V]
+	p atomic.Pointer[table[V]]
 	_ [56]byte
+}
+
+// table is an immutable open-addressing hash table with linear probing,
+// at most half full, so that a probe ends at an empty slot.
+type table[V any] struct {
+	slots []slot[V]
+	mask  uint64
+	n     int
+}
+
+type slot[V any] struct {
+	tag uint64 // the key's hash with its low bit set; 0: empty
+	key string
+	val V
 }
 
 // New returns an empty map.
@@ -41,26 +56,50 @@ func New[V any]() *Map[V] {
 	return &Map[V]{seed: maphash.MakeSeed()}
 }
 
-func (m *Map[V]) index(k string) int {
-	return int(maphash.String(m.seed, k) >> (64 - shardBits))
+func (m *Map[V]) hash(k string) uint64 { return maphash.String(m.seed, k) }
+
+func shardOf(h uint64) uint64 { return h >> (64 - shardBits) }
+
+func (t *table[V]) find(h uint64, k string) (v V, ok bool) {
+	tag := h | 1
+	for i := (h >> 1) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.tag == tag && s.key == k {
+			return s.val, true
+		}
+		if s.tag == 0 {
+			return v, false
+		}
+	}
 }
 
 // Load returns the value of k. It takes no lock, writes nothing and does not
 // allocate.
 func (m *Map[V]) Load(k string) (v V, ok bool) {
-	if p := m.shards[m.index(k)].p.Load(); p != nil {
-		v, ok = (*p)[k]
+	h := m.hash(k)
+	if t := m.shards[shardOf(h)].p.Load(); t != nil {
+		return t.find(h, k)
 	}
-	return v, ok
+	return v, false
 }
 
 // LoadBytes is Load of string(k), without converting k (nor allocating).
 func (m *Map[V]) LoadBytes(k []byte) (v V, ok bool) {
-	i := int(maphash.Bytes(m.seed, k) >> (64 - shardBits))
-	if p := m.shards[i].p.Load(); p != nil {
-		v, ok = (*p)[string(k)]
+	h := maphash.Bytes(m.seed, k)
+	t := m.shards[shardOf(h)].p.Load()
+	if t == nil {
+		return v, false
 	}
-	return v, ok
+	tag := h | 1
+	for i := (h >> 1) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.tag == tag && s.key == string(k) {
+			return s.val, true
+		}
+		if s.tag == 0 {
+			return v, false
+		}
+	}
 }
 
 // Len returns the number of entries.
@@ -70,9 +109,9 @@ func (m *Map[V]) Len() int { return int(m.n.Load()) }
 // returns false.
 func (m *Map[V]) Range(fn func(k string, v V) bool) {
 	for i := range m.shards {
-		if p := m.shards[i].p.Load(); p != nil {
-			for k, v := range *p {
-				if !fn(k, v) {
+		if t := m.shards[i].p.Load(); t != nil {
+			for j := range t.slots {
+				if s := &t.slots[j]; s.tag != 0 && !fn(s.key, s.val) {
 					return
 				}
 			}
@@ -94,6 +133,27 @@ func (m *Map[V]) Delete(k string) {
 	t.Commit()
 }
 
+// build makes the table of the entries of d.
+func build[V any](seed maphash.Seed, d map[string]V) *table[V] {
+	if len(d) == 0 {
+		return nil
+	}
+	size := 4
+	for size < 2*len(d) {
+		size *= 2
+	}
+	t := &table[V]{slots: make([]slot[V], size), mask: uint64(size - 1), n: len(d)}
+	for k, v := range d {
+		h := maphash.String(seed, k)
+		i := (h >> 1) & t.mask
+		for t.slots[i].tag != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = slot[V]{tag: h | 1, key: k, val: v}
+	}
+	return t
+}
+
 // Tx is a batch of changes, published shard by shard by Commit. Readers see
 // none of them before Commit, and then each shard's changes at once.
 type Tx[V any] struct {
@@ -105,25 +165,22 @@ type Tx[V any] struct {
 // Tx starts a batch. Writers, and so batches, must be serialised.
 func (m *Map[V]) Tx() *Tx[V] { return &Tx[V]{m: m} }
 
-func (t *Tx[V]) view(i int) map[string]V {
+// own returns shard i's entries for this batch, copied on first use.
+func (t *Tx[V]) own(i uint64) map[string]V {
 	if d := t.next[i]; d != nil {
 		return d
 	}
-	if p := t.m.shards[i].p.Load(); p != nil {
-		return *p
-	}
-	return nil
-}
-
-// own returns shard i's copy for this batch, making it on first use.
-func (t *Tx[V]) own(i int) map[string]V {
-	if d := t.next[i]; d != nil {
-		return d
-	}
-	cur := t.view(i)
-	d := make(map[string]V, len(cur)+1)
-	for k, v := range cur {
-		d[k] = v
+	cur := t.m.shards[i].p.Load()
+	var d map[string]V
+	if cur == nil {
+		d = make(map[string]V)
+	} else {
+		d = make(map[string]V, cur.n+1)
+		for j := range cur.slots {
+			if s := &cur.slots[j]; s.tag != 0 {
+				d[s.key] = s.val
+			}
+		}
 	}
 	t.next[i] = d
 	return d
@@ -131,8 +188,15 @@ func (t *Tx[V]) own(i int) map[string]V {
 
 // Load returns the value of k as the batch has left it.
 func (t *Tx[V]) Load(k string) (v V, ok bool) {
-	v, ok = t.view(t.m.index(k))[k]
-	return v, ok
+	h := t.m.hash(k)
+	if d := t.next[shardOf(h)]; d != nil {
+		v, ok = d[k]
+		return v, ok
+	}
+	if s := t.m.shards[shardOf(h)].p.Load(); s != nil {
+		return s.find(h, k)
+	}
+	return v, false
 }
 
 // Len returns the number of entries as the batch has left them.
@@ -140,7 +204,7 @@ func (t *Tx[V]) Len() int { return t.m.Len() + t.delta }
 
 // Set stores v under k.
 func (t *Tx[V]) Set(k string, v V) {
-	d := t.own(t.m.index(k))
+	d := t.own(shardOf(t.m.hash(k)))
 	if _, ok := d[k]; !ok {
 		t.delta++
 	}
@@ -149,11 +213,10 @@ func (t *Tx[V]) Set(k string, v V) {
 
 // Delete removes k.
 func (t *Tx[V]) Delete(k string) {
-	i := t.m.index(k)
-	if _, ok := t.view(i)[k]; !ok {
+	if _, ok := t.Load(k); !ok {
 		return
 	}
-	delete(t.own(i), k)
+	delete(t.own(shardOf(t.m.hash(k))), k)
 	t.delta--
 }
 
@@ -161,9 +224,17 @@ func (t *Tx[V]) Delete(k string) {
 // false. fn may call Delete, of the entry it is given only.
 func (t *Tx[V]) Range(fn func(k string, v V) bool) {
 	for i := range t.next {
-		for k, v := range t.view(i) {
-			if !fn(k, v) {
-				return
+		if d := t.next[i]; d != nil {
+			for k, v := range d {
+				if !fn(k, v) {
+					return
+				}
+			}
+		} else if s := t.m.shards[i].p.Load(); s != nil {
+			for j := range s.slots {
+				if e := &s.slots[j]; e.tag != 0 && !fn(e.key, e.val) {
+					return
+				}
 			}
 		}
 	}
@@ -173,7 +244,7 @@ func (t *Tx[V]) Range(fn func(k string, v V) bool) {
 func (t *Tx[V]) Commit() {
 	for i, d := range t.next {
 		if d != nil {
-			t.m.shards[i].p.Store(&d)
+			t.m.shards[i].p.Store(build(t.m.seed, d))
 		}
 	}
 	t.m.n.Add(int64(t.delta))
