@@ -3,6 +3,7 @@ package secretstore_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -181,30 +182,72 @@ func TestHotPathAllocations(t *testing.T) {
 	}
 }
 
-// paired times floor and subject in alternating batches and reports the
-// median of their per-batch ratios (x-floor) and the subject's median time
-// (ns/subject): interleaving cancels the drift of a loaded machine, which
-// separate benchmarks would each absorb differently.
-func paired(b *testing.B, floor, subject func()) {
-	const batch = 2000
-	var ratios, times []float64
-	for b.Loop() {
-		t0 := time.Now()
-		for range batch {
-			floor()
-		}
-		t1 := time.Now()
-		for range batch {
-			subject()
-		}
-		t2 := time.Now()
-		f, s := t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds()
-		ratios = append(ratios, s/f)
-		times = append(times, s/batch*1e9)
+// paired times subject and its floors in alternating batches and reports,
+// for the subject and each floor, the median time per operation (ns/<name>),
+// and the median of the per-batch ratios of the subject to each floor
+// (x-<floor>): interleaving cancels the drift of a loaded machine, which
+// separate benchmarks would each absorb differently. With parallel, each
+// batch runs on GOMAXPROCS goroutines at once and the time is wall time per
+// operation across them, as b.RunParallel reports it.
+func paired(b *testing.B, parallel bool, subject func(), floors []namedFunc) {
+	batch, procs := 2000, 1
+	if parallel {
+		// Longer batches, so that starting the goroutines is noise.
+		batch, procs = 20000, runtime.GOMAXPROCS(0)
 	}
-	b.ReportMetric(median(ratios), "x-floor")
-	b.ReportMetric(median(times), "ns/subject")
-	b.ReportMetric(0, "ns/op") // one op is a batch pair: not meaningful
+	run := func(f func()) float64 {
+		if !parallel {
+			t0 := time.Now()
+			for range batch {
+				f()
+			}
+			return time.Since(t0).Seconds() / float64(batch) * 1e9
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for range procs {
+			wg.Go(func() {
+				<-start
+				for range batch {
+					f()
+				}
+			})
+		}
+		t0 := time.Now()
+		close(start)
+		wg.Wait()
+		return time.Since(t0).Seconds() / float64(batch*procs) * 1e9
+	}
+	times := make([][]float64, len(floors))
+	ratios := make([][]float64, len(floors))
+	var subj []float64
+	i := 0
+	for b.Loop() {
+		for j, f := range floors {
+			// Alternate which runs first, so neither always follows the other.
+			var ft, st float64
+			if i%2 == 0 {
+				ft, st = run(f.fn), run(subject)
+			} else {
+				st, ft = run(subject), run(f.fn)
+			}
+			times[j] = append(times[j], ft)
+			ratios[j] = append(ratios[j], st/ft)
+			subj = append(subj, st)
+		}
+		i++
+	}
+	b.ReportMetric(median(subj), "ns/subject")
+	for j, f := range floors {
+		b.ReportMetric(median(times[j]), "ns/"+f.name)
+		b.ReportMetric(median(ratios[j]), "x-"+f.name)
+	}
+	b.ReportMetric(0, "ns/op") // one op is a set of batches: not meaningful
+}
+
+type namedFunc struct {
+	name string
+	fn   func()
 }
 
 func median(v []float64) float64 {
@@ -216,21 +259,36 @@ func median(v []float64) float64 {
 	return s[len(s)/2]
 }
 
-// BenchmarkVsFloor holds each hot path against its floor in the same loop:
-// Lookup against a locked map read (target: within 2x), Get against a locked
-// map read that fills a result map of the same size (target: within 1.5x).
+// BenchmarkVsFloor holds each hot path against its floors in the same loop,
+// from one goroutine (serial) and from every core at once (parallel).
+// Lookup: against a map read under a sync.RWMutex (rwmutex) and a lock-free
+// read of an immutable map behind an atomic.Pointer (immutable). Get of n
+// names: against a locked read of n names that fills a new map on the heap
+// (fill).
 func BenchmarkVsFloor(b *testing.B) {
 	stores := benchStores(b)
 	seed, names := benchSeed()
 	f := &floor{m: seed}
+	var snap atomic.Pointer[map[string]string]
+	snap.Store(&seed)
 	ctx := context.Background()
-	readFloor := func() {
-		f.mu.RLock()
-		sinkS, sinkOK = f.m["secret_1"]
-		f.mu.RUnlock()
+	readFloors := []namedFunc{
+		{"rwmutex", func() {
+			f.mu.RLock()
+			v, ok := f.m["secret_1"]
+			f.mu.RUnlock()
+			if !ok || v == "" {
+				panic("floor read failed")
+			}
+		}},
+		{"immutable", func() {
+			if v, ok := (*snap.Load())["secret_1"]; !ok || v == "" {
+				panic("floor read failed")
+			}
+		}},
 	}
-	fillFloor := func(ask []string) func() {
-		return func() {
+	fillFloor := func(ask []string) []namedFunc {
+		return []namedFunc{{"fill", func() {
 			out := make(map[string]string, len(ask))
 			f.mu.RLock()
 			for _, k := range ask {
@@ -239,27 +297,35 @@ func BenchmarkVsFloor(b *testing.B) {
 				}
 			}
 			f.mu.RUnlock()
-			sinkMap = out
+			if len(out) != len(ask) {
+				panic("floor fill failed")
+			}
+		}}}
+	}
+	for _, mode := range []string{"serial", "parallel"} {
+		par := mode == "parallel"
+		for _, name := range []string{"memstore", "cached", "scoped"} {
+			s := stores[name]
+			b.Run(mode+"/Lookup/"+name, func(b *testing.B) {
+				paired(b, par, func() {
+					if sec, ok, err := s.Lookup(ctx, "secret_1"); err != nil || !ok || sec.Len() == 0 {
+						panic("Lookup failed")
+					}
+				}, readFloors)
+			})
 		}
-	}
-	for _, name := range []string{"memstore", "cached", "scoped"} {
-		s := stores[name]
-		b.Run("Lookup/"+name, func(b *testing.B) {
-			paired(b, readFloor, func() {
-				sec, _, _ := s.Lookup(ctx, "secret_1")
-				sinkOK = sec.Len() > 0
-			})
-		})
-	}
-	for _, name := range []string{"memstore", "cached"} {
-		s := stores[name]
-		for _, n := range []int{1, 10} {
-			ask := names[:n]
-			b.Run(fmt.Sprintf("Get/%s/%d", name, n), func(b *testing.B) {
-				paired(b, fillFloor(ask), func() {
-					sinkSS, _ = s.Get(ctx, ask...)
+		for _, name := range []string{"memstore", "cached"} {
+			s := stores[name]
+			for _, n := range []int{1, 10} {
+				ask := names[:n]
+				b.Run(fmt.Sprintf("%s/Get/%s/%d", mode, name, n), func(b *testing.B) {
+					paired(b, par, func() {
+						if ss, err := s.Get(ctx, ask...); err != nil || len(ss) != n {
+							panic("Get failed")
+						}
+					}, fillFloor(ask))
 				})
-			})
+			}
 		}
 	}
 }

@@ -98,23 +98,47 @@ func (c *cache) get(prefix, name string) (*entry, bool) {
 		var buf [MaxNameLen]byte
 		e, _ = c.entries.LoadBytes(append(append(buf[:0], prefix...), name...))
 	}
-	return c.fresh(e, prefix, name)
+	return e, c.fresh(e, prefix, name)
 }
 
-// fresh returns e if it may be served now, marking it read (once) and
-// starting its refresh-ahead (once).
-func (c *cache) fresh(e *entry, prefix, name string) (*entry, bool) {
-	now := c.clock.now()
-	if e == nil || now >= e.expires {
+// hit is get for a name outside any scope: the hot path, kept small.
+func (c *cache) hit(name string) (*entry, bool) {
+	e, _ := c.entries.Load(name)
+	if e == nil {
 		return nil, false
 	}
+	now := c.clock.now()
+	if now >= e.expires {
+		return nil, false
+	}
+	if !e.ref.Load() || (now >= e.refreshAt && !e.refreshing.Load()) {
+		c.mark(e, now, "", name)
+	}
+	return e, true
+}
+
+// fresh reports whether e may be served now. The first read marks it
+// recently read, and the first read inside its refresh-ahead window starts
+// its refresh: later reads only load.
+func (c *cache) fresh(e *entry, prefix, name string) bool {
+	now := c.clock.now()
+	if e == nil || now >= e.expires {
+		return false
+	}
+	if !e.ref.Load() || (now >= e.refreshAt && !e.refreshing.Load()) {
+		c.mark(e, now, prefix, name)
+	}
+	return true
+}
+
+// mark is fresh's rare part, kept out of line so that fresh inlines.
+func (c *cache) mark(e *entry, now int64, prefix, name string) {
 	if !e.ref.Load() {
 		e.ref.Store(true)
 	}
-	if now >= e.refreshAt && c.refresh != nil && !e.refreshing.Load() && e.refreshing.CompareAndSwap(false, true) {
+	if now >= e.refreshAt && c.refresh != nil && e.refreshing.CompareAndSwap(false, true) {
 		c.refresh(prefix + name)
 	}
-	return e, true
 }
 
 // fill puts the fresh entries for names into ss and returns the names it did
@@ -128,8 +152,7 @@ func (c *cache) fill(prefix string, names []string, ss Secrets) (misses []string
 		} else {
 			e, _ = c.entries.LoadBytes(append(append(buf[:0], prefix...), n...))
 		}
-		e, ok := c.fresh(e, prefix, n)
-		if !ok {
+		if !c.fresh(e, prefix, n) {
 			misses = append(misses, n)
 			continue
 		}

@@ -124,9 +124,9 @@ type CacheOptions struct {
 	// when the fetch fails with an error of class [ErrUnavailable], or runs
 	// past FetchTimeout. Every other error reaches the caller, a stale value
 	// notwithstanding: a refusal ([ErrPermissionDenied], say access revoked)
-	// must not be papered over, nor a damaged record ([ErrInvalidValue]). A
-	// value written or removed through the store since is never served as
-	// stale, and [Store.Refresh] never serves one. Each stale answer is
+	// must not be papered over, nor a damaged record ([ErrInvalidValue]). The
+	// value from before a write through the store is never served as stale,
+	// and [Store.Refresh] never serves one. Each stale answer is
 	// logged at warning level and counted (secretstore.cache.requests,
 	// result "stale").
 	StaleIfError time.Duration

@@ -151,7 +151,7 @@ func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
 		// from memory (which never blocks, so ctx is not consulted). Each
 		// is counted with one atomic add, and neither traced nor logged.
 		if c := s.sh.cache; c != nil {
-			if e, ok := c.get("", name); ok {
+			if e, ok := c.hit(name); ok {
 				c.hot.add(hotLookupHit, 1)
 				return Secret{p: e.val}, e.val != nil, nil
 			}
