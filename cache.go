@@ -24,10 +24,14 @@ import (
 // mu, which also guards the flights, so that three promises hold exactly:
 //   - One fetch per cold name: a caller that missed looks at the cache again
 //     under mu, then joins the flight for the name or starts it.
-//   - No value from before a write: a write (or a failed write, which may have
-//     reached the backend) detaches the flight for its name, so no later
-//     reader joins it and its result, which may have been read before the
-//     write, never fills the cache.
+//   - No value from before a write: from the start of a write (beginWrite)
+//     to its end (endWrite), the cache holds nothing for the name, and every
+//     reader of it reads the backend itself, so that no reader sees the old
+//     value after another has seen the new one. A flight that was in the air
+//     when the write began is detached: no later reader joins it and its
+//     result, which may have been read before the write, never fills the
+//     cache. The written value is kept only if the write succeeded and no
+//     other write of the name overlapped it.
 //   - A stale value only through an outage (see [outage]).
 type cache struct {
 	opts  CacheOptions
@@ -36,7 +40,8 @@ type cache struct {
 	entries *snapmap.Map[*entry] // read without a lock; changed under mu
 
 	mu      sync.Mutex
-	flights map[string]*flight // by key: the fetch a reader may join; guarded by mu
+	flights map[string]*flight       // by key: the fetch a reader may join; guarded by mu
+	writing map[string]*pendingWrite // by key: writes under way; guarded by mu
 
 	misses, stale, joined atomic.Int64
 	hot                   *counters // the store's: hits are counted there
@@ -82,6 +87,7 @@ func newCache(o CacheOptions, hot *counters) *cache {
 		clock:   startClock(o.Resolution),
 		entries: snapmap.New[*entry](),
 		flights: make(map[string]*flight),
+		writing: make(map[string]*pendingWrite),
 		hot:     hot,
 	}
 }
@@ -169,21 +175,58 @@ func (c *cache) fill(prefix string, names []string, ss Secrets) (misses []string
 	return misses
 }
 
-// write records a value the caller just wrote, or with remove, forgets the
-// name (a Remove, or a write that failed and may or may not have happened). It
-// detaches the flight for key: a fetch that may have read the backend before
-// the write neither fills the cache nor serves a reader that comes later.
-func (c *cache) write(key string, val *string, remove bool) {
+// beginWrite marks the start of a write of key, before it reaches the
+// backend. Until the matching endWrite, the backend may change at any
+// moment, so the cache neither answers for key nor lets a fetch fill it, and
+// no reader joins a fetch: each reads the backend itself (see load). The
+// entry is dropped and the flight for key detached: a fetch that may have
+// read before the write neither fills the cache nor serves a later reader.
+func (c *cache) beginWrite(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	w := c.writing[key]
+	if w == nil {
+		w = &pendingWrite{}
+		c.writing[key] = w
+	}
+	w.n++
+	if w.n > 1 {
+		w.overlap = true
+	}
 	delete(c.flights, key)
+	if _, ok := c.entries.Load(key); ok {
+		c.entries.Delete(key)
+	}
+}
+
+// endWrite marks the end of a write of key that beginWrite marked. The cache
+// keeps the value written (val; nil for a Remove, which the cache forgets),
+// unless forget (the write failed, and may or may not have reached the
+// backend) or the write overlapped another write of key, whose order at the
+// backend is unknown: then the next read fetches.
+func (c *cache) endWrite(key string, val *string, forget bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w := c.writing[key]
+	w.n--
+	keep := w.n == 0 && !w.overlap && !forget && val != nil
+	if w.n == 0 {
+		delete(c.writing, key)
+	}
+	delete(c.flights, key) // none is attached during a write; kept for clarity
 	tx := c.entries.Tx()
-	if remove {
-		tx.Delete(key)
-	} else {
+	if keep {
 		c.storeTx(tx, c.clock.now(), key, val)
+	} else {
+		tx.Delete(key)
 	}
 	tx.Commit()
+}
+
+// pendingWrite counts the writes of a key under way.
+type pendingWrite struct {
+	n       int
+	overlap bool // two writes of the key were under way at once
 }
 
 // storeTx puts a fetched or written value (nil: missing) for key into tx.
@@ -264,6 +307,18 @@ func (c *cache) load(ctx context.Context, keys []string, mode loadMode, fetch fu
 	c.mu.Lock()
 	now := c.clock.now()
 	for i, k := range keys {
+		if c.writing[k] != nil {
+			// A write of k is under way and the backend may change at
+			// any moment: the caller reads the backend itself, through a
+			// flight nobody joins and that fills nothing.
+			if mode != loadAhead {
+				f := &flight{done: make(chan struct{})}
+				waits[i] = f
+				lead = append(lead, k)
+				led = append(led, f)
+			}
+			continue
+		}
 		if mode == loadRead {
 			// A flight that ended since this caller missed has filled
 			// the cache: look again, under the lock fills take.

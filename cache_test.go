@@ -731,3 +731,158 @@ func TestCacheHitMetricsExact(t *testing.T) {
 		t.Fatalf("%d misses counted, want 1", n)
 	}
 }
+
+// phased is a driver whose reads and writes the test steps through: a Get
+// announces itself, reads the backend when the test says read, and returns
+// when it says finish; a Set or Remove applies at once and returns when the
+// test says finish.
+type phased struct {
+	*memstore.Store
+	calls chan *phasedCall
+}
+
+type phasedCall struct {
+	write          bool
+	read, finish   chan struct{}
+	readDone, done chan struct{}
+}
+
+func newPhased(seed map[string]string) *phased {
+	return &phased{Store: memstore.New(seed), calls: make(chan *phasedCall)}
+}
+
+func (p *phased) announce(write bool) *phasedCall {
+	c := &phasedCall{write: write, read: make(chan struct{}), finish: make(chan struct{}),
+		readDone: make(chan struct{}), done: make(chan struct{})}
+	p.calls <- c
+	return c
+}
+
+func (p *phased) Get(ctx context.Context, names []string) (map[string]string, error) {
+	c := p.announce(false)
+	<-c.read
+	m, err := p.Store.Get(ctx, names)
+	close(c.readDone)
+	<-c.finish
+	return m, err
+}
+
+func (p *phased) Set(ctx context.Context, name, value string) error {
+	err := p.Store.Set(ctx, name, value)
+	c := p.announce(true)
+	<-c.finish
+	return err
+}
+
+func (p *phased) Remove(ctx context.Context, name string) error {
+	err := p.Store.Remove(ctx, name)
+	c := p.announce(true)
+	<-c.finish
+	return err
+}
+
+// Lookup hides memstore's fast path so that reads go through Get.
+func (p *phased) Lookup() {}
+
+// run lets a read call read the backend and return.
+func (c *phasedCall) run() {
+	close(c.read)
+	<-c.readDone
+	close(c.finish)
+}
+
+// TestCacheNoOldValueAfterNewDuringWrite: while a write is under way, once a
+// reader has seen the new value, no reader that starts later sees the old
+// one, though a refresh that read the backend before the write lands after
+// a fetch that read it after.
+func TestCacheNoOldValueAfterNewDuringWrite(t *testing.T) {
+	p := newPhased(map[string]string{"k": "old"})
+	s, _ := cached(p, CacheOptions{TTL: time.Hour, RefreshAhead: -1})
+	ctx := context.Background()
+	r0 := make(chan string, 1)
+	go func() { // a cold read: its fetch reads the backend late
+		sec, _, _ := s.Lookup(ctx, "k")
+		r0 <- sec.Reveal()
+	}()
+	late := <-p.calls
+	r1 := make(chan string, 1)
+	go func() { // a refresh: its fetch reads the backend early, lands late
+		ss, _ := s.Refresh(ctx, "k")
+		r1 <- ss.Reveal("k")
+	}()
+	early := <-p.calls
+	close(early.read)
+	<-early.readDone // read "old"
+	w := make(chan error, 1)
+	go func() { w <- s.Set(ctx, "k", "new") }()
+	write := <-p.calls // "new" is in the backend; the Set has not returned
+	late.run()
+	if v := <-r0; v != "new" {
+		t.Fatalf("the late fetch read %q, want new", v)
+	}
+	close(early.finish)
+	<-r1 // "old" or "new": concurrent with the Set
+	// A reader that starts after one saw "new" must not see "old".
+	r2 := make(chan string, 1)
+	go func() {
+		sec, _, _ := s.Lookup(ctx, "k")
+		r2 <- sec.Reveal()
+	}()
+	select {
+	case v := <-r2:
+		if v != "new" {
+			t.Fatalf("a read after one that saw the new value got %q", v)
+		}
+	case c := <-p.calls:
+		c.run()
+		if v := <-r2; v != "new" {
+			t.Fatalf("a read after one that saw the new value got %q", v)
+		}
+	}
+	close(write.finish)
+	if err := <-w; err != nil {
+		t.Fatal(err)
+	}
+	if sec, _, _ := s.Lookup(ctx, "k"); sec.Reveal() != "new" {
+		t.Fatal("after the Set, the cache does not hold its value")
+	}
+}
+
+// TestCacheOverlappingWrites: two writes of one name under way at once may
+// reach the backend in one order and return in the other; the cache then
+// keeps neither value, and the next read fetches what the backend holds.
+func TestCacheOverlappingWrites(t *testing.T) {
+	p := newPhased(map[string]string{"k": "v0"})
+	s, _ := cached(p, CacheOptions{TTL: time.Hour, RefreshAhead: -1})
+	ctx := context.Background()
+	w1, w2 := make(chan error, 1), make(chan error, 1)
+	go func() { w1 <- s.Set(ctx, "k", "v1") }()
+	c1 := <-p.calls // v1 is in the backend
+	go func() { w2 <- s.Set(ctx, "k", "v2") }()
+	c2 := <-p.calls // v2 replaced it
+	close(c2.finish)
+	<-w2
+	close(c1.finish) // the first write returns last
+	<-w1
+	got := make(chan string, 1)
+	go func() {
+		sec, _, _ := s.Lookup(ctx, "k")
+		got <- sec.Reveal()
+	}()
+	select {
+	case v := <-got:
+		t.Fatalf("after overlapping writes the cache answered %q without reading the backend", v)
+	case c := <-p.calls:
+		c.run()
+	}
+	if v := <-got; v != "v2" {
+		t.Fatalf("read %q, want the backend's v2", v)
+	}
+	// One write alone is written through again.
+	go func() { w1 <- s.Set(ctx, "k", "v3") }()
+	close((<-p.calls).finish)
+	<-w1
+	if sec, _, _ := s.Lookup(ctx, "k"); sec.Reveal() != "v3" {
+		t.Fatal("a write after the overlap was not written through")
+	}
+}

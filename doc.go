@@ -61,10 +61,13 @@
 //   - Read-your-writes, for writes through the same Store or any view made
 //     from it by [Store.Scope] or [Store.Narrow] (they share the cache): once
 //     [Store.Set], [Store.Remove] or [Store.Rotate] has returned, no read that
-//     starts afterwards returns the value from before. A fetch that read the
-//     backend before the write neither answers a later read nor fills the
-//     cache. A write that failed forgets the name, since it may have reached
-//     the backend.
+//     starts afterwards returns the value from before. While a write is
+//     under way the cache does not answer for its name (readers read the
+//     backend), and a fetch that read the backend before the write neither
+//     answers a later read nor fills the cache. A write that failed forgets
+//     the name, since it may have reached the backend; so do two writes of
+//     one name at once, whose order at the backend is unknown. Over a
+//     linearizable driver, the operations on each name are linearizable.
 //   - Callers that miss the same name at once share exactly one backend call.
 //   - A write made elsewhere (another process, another Store over the same
 //     backend) is seen when the cached entry expires: up to TTL, plus one

@@ -376,6 +376,19 @@ func (s *Store) observe(p *string) {
 	}
 }
 
+// cacheWrite tells the cache, if any, that a write of key is about to reach
+// the backend, and returns the function to call when it has returned: with
+// the value written (nil for a removal) and whether to forget the name
+// instead (the write failed, and may or may not have happened).
+func (s *Store) cacheWrite(key string) (done func(val *string, forget bool)) {
+	c := s.sh.cache
+	if c == nil {
+		return func(*string, bool) {}
+	}
+	c.beginWrite(key)
+	return func(val *string, forget bool) { c.endWrite(key, val, forget) }
+}
+
 // load reads keys through the cache's coalescing of concurrent misses.
 func (s *Store) load(ctx context.Context, o op, keys []string, mode loadMode) (map[string]*string, error) {
 	return s.sh.cache.load(ctx, keys, mode, func(ctx context.Context, keys []string) (map[string]string, error) {
@@ -410,18 +423,17 @@ func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *st
 	key := s.key(name)
 	start := time.Now()
 	err := ctx.Err() // nothing reaches the backend on a canceled context
-	switch {
-	case err != nil:
-	case val != nil:
-		err = s.sh.drv.Set(ctx, key, *val)
-	default:
-		err = s.sh.drv.Remove(ctx, key)
+	if err == nil {
+		done := s.cacheWrite(key)
+		if val != nil {
+			err = s.sh.drv.Set(ctx, key, *val)
+		} else {
+			err = s.sh.drv.Remove(ctx, key)
+		}
+		// Even a failed write may have reached the backend: forget the name.
+		done(val, err != nil)
 	}
 	s.sh.tel.timeBackend(ctx, o, start, err)
-	if c := s.sh.cache; c != nil {
-		// Even a failed write may have reached the backend: forget the name.
-		c.write(key, val, err != nil || val == nil)
-	}
 	err = s.wrap(o.String(), names, err)
 	s.sh.tel.finish(ctx, sp, o, names, false, err)
 	return err
