@@ -54,22 +54,26 @@ var (
 // every history fail on this branch; the suite then skips the check (run it
 // with -linearizability.force; the benchmark always runs it).
 // It is emptied when the cache is fixed.
-const linKnownDefects = "issue 15 defects 2 and 3 (a reader after a write joins or is served by a fetch that read before it; " +
-	"stale values served through refusals) and the write-through race: a Set, Remove or Rotate that overlaps another write of " +
-	"the same name stores its own value in the cache after the other's, or a reader sees the new value and a later one the old"
+const linKnownDefects = ""
 
-// linNames are the registers. Few names, so that operations collide.
-var linNames = []string{"db/password", "apiKey", "tenant:acme:token"}
+// linNames are the registers. Few names, so that operations collide. The
+// last is reached both directly and through a view scoped to linScope.
+var linNames = []string{"db/password", "apiKey", linScope + "token"}
+
+const linScope = "tenant:acme:"
 
 // linVariant is one configuration the check runs.
 type linVariant struct {
 	name    string
 	backend string // "mem", "file" (a file opened per operation), "file-open" (KeepOpen)
 	swapper bool   // the driver offers CompareAndSwap, so Rotate is conditional
-	cache   *secretstore.CacheOptions
-	watch   bool // a Watch of every name runs alongside, refreshing the cache
-	clients int
-	ops     int // per client
+	// lookuper: the driver offers memstore's reads from memory too (and
+	// CompareAndSwap), which the Store uses without a cache.
+	lookuper bool
+	cache    *secretstore.CacheOptions
+	watch    bool // a Watch of every name runs alongside, refreshing the cache
+	clients  int
+	ops      int // per client
 	// writes is the share of operations that write, in percent (0: 40);
 	// readFail and refuse, when set, replace how often a read fails with
 	// an outage or is refused.
@@ -105,6 +109,7 @@ var linVariants = []linVariant{
 	{name: "mem/unconditional-rotate", backend: "mem", swapper: false,
 		cache: cacheOpts(secretstore.CacheOptions{TTL: 3 * time.Millisecond, Resolution: time.Millisecond})},
 	{name: "mem/no-cache", backend: "mem", swapper: true, watch: true},
+	{name: "mem/no-cache-lookuper", backend: "mem", swapper: true, lookuper: true, watch: true},
 	{name: "file-open/stale-if-error", backend: "file-open", swapper: true, watch: true, writes: 15, readFail: 0.2, refuse: 0.1,
 		cache: cacheOpts(secretstore.CacheOptions{TTL: 3 * time.Millisecond, StaleIfError: time.Hour, Resolution: time.Millisecond})},
 	{name: "file/ttl-long", backend: "file", swapper: true,
@@ -143,20 +148,21 @@ func FuzzLinearizability(f *testing.F) {
 }
 
 // BenchmarkLinearizability is the long seeded run: iteration i runs variant
-// i mod len(variants) with seed 1000+i, so -benchtime Nx checks N histories.
+// i mod len(variants) with seed 1000·S+i, S being -linearizability.seed, so
+// -benchtime Nx checks N histories.
 // It reports the operations checked per history; the time per history is
 // only what one such run costs.
 func BenchmarkLinearizability(b *testing.B) {
-	total := 0
-	i := 0
+	base := 1000 * *linSeed
+	total, i := 0, uint64(0)
 	for b.Loop() {
-		v := linVariants[i%len(linVariants)]
+		v := linVariants[i%uint64(len(linVariants))]
 		v.clients, v.ops = 10, 80
-		total += runLinearizability(b, v, 1000+uint64(i)).ops
+		total += runLinearizability(b, v, base+i).ops
 		i++
 	}
 	b.ReportMetric(float64(total)/float64(i), "checked-ops/run")
-	b.Logf("%d histories, %d operations checked, all linearizable (seeds 1000 to %d)", i, total, 1000+i-1)
+	b.Logf("%d histories, %d operations checked, all linearizable (seeds %d to %d)", i, total, base, base+i-1)
 }
 
 // --- The model: one register per name ---
@@ -316,6 +322,18 @@ type faulty struct {
 // faultySwapper adds the inner driver's CompareAndSwap.
 type faultySwapper struct{ *faulty }
 
+// faultyLookuper adds memstore's reads from memory, undelayed: a Lookuper
+// never blocks. Without a cache, the Store reads through them.
+type faultyLookuper struct{ faultySwapper }
+
+func (d faultyLookuper) Lookup(ctx context.Context, name string) (*string, error) {
+	return d.inner.(driver.Lookuper).Lookup(ctx, name)
+}
+
+func (d faultyLookuper) LookupAll(ctx context.Context, names []string, vals []*string) error {
+	return d.inner.(driver.Lookuper).LookupAll(ctx, names, vals)
+}
+
 func (d *faulty) rng() *rand.Rand { return rand.New(rand.NewPCG(d.seed, d.calls.Add(1))) }
 
 func (d *faulty) pause(r *rand.Rand) {
@@ -324,7 +342,7 @@ func (d *faulty) pause(r *rand.Rand) {
 	}
 }
 
-// before and after draw the faults on each side of the backend call.
+// fault is what the wrapper does to one backend call.
 type fault uint8
 
 const (
@@ -334,6 +352,7 @@ const (
 	refuseRead
 )
 
+// draw picks the fault of a read or a write.
 func (d *faulty) draw(r *rand.Rand, read bool) fault {
 	p := d.f.writeFail
 	if read {
@@ -575,7 +594,10 @@ func runLinearizability(t testing.TB, v linVariant, seed uint64) linStats {
 		t.Fatalf("unknown backend %q", v.backend)
 	}
 	var drv driver.Store = base
-	if v.swapper {
+	switch {
+	case v.lookuper:
+		drv = faultyLookuper{faultySwapper{base}}
+	case v.swapper:
 		drv = faultySwapper{base}
 	}
 	logs := &staleLog{}
@@ -661,6 +683,19 @@ func runLinearizability(t testing.TB, v linVariant, seed uint64) linStats {
 // linClient performs v.ops random operations, recording each.
 func linClient(ctx context.Context, st *secretstore.Store, h *linHistory, client int, v linVariant, r *rand.Rand) {
 	pick := func() string { return linNames[r.IntN(len(linNames))] }
+	// view returns the store and the name to reach register n through:
+	// half the time, the tenant's register through a scoped view, which
+	// shares the cache under the full name.
+	scoped, err := st.Scope(linScope)
+	if err != nil {
+		panic(err)
+	}
+	view := func(n string) (*secretstore.Store, string, string) {
+		if rest, ok := strings.CutPrefix(n, linScope); ok && r.IntN(2) == 0 {
+			return scoped, rest, "scoped "
+		}
+		return st, n, ""
+	}
 	for i := range v.ops {
 		if r.IntN(4) == 0 {
 			time.Sleep(time.Duration(r.IntN(200)) * time.Microsecond) // spread operations over the TTLs
@@ -686,48 +721,60 @@ func linClient(ctx context.Context, st *secretstore.Store, h *linHistory, client
 			if r.IntN(3) == 0 {
 				names = append(names, pick())
 			}
-			get, op := st.Get, "get"
+			vs, how := st, ""
+			asked := names
+			if len(names) == 1 {
+				var vn string
+				vs, vn, how = view(names[0])
+				asked = []string{vn}
+			}
+			get, op := vs.Get, how+"get"
 			if k >= 50 {
-				get, op = st.Refresh, "refresh"
+				get, op = vs.Refresh, how+"refresh"
 			}
 			call := h.now()
-			ss, err := get(opCtx, names...)
+			ss, err := get(opCtx, asked...)
 			ret := h.now()
 			if err == nil {
 				for j, n := range names {
 					if !contains(names[:j], n) {
-						h.add(client, call, ret, linIn{kind: kRead, op: op, name: n}, linReg{ss.Has(n), ss.Reveal(n)})
+						a := asked[j]
+						h.add(client, call, ret, linIn{kind: kRead, op: op, name: n}, linReg{ss.Has(a), ss.Reveal(a)})
 					}
 				}
 			}
 		case k < 50: // Lookup
 			n := pick()
+			vs, vn, how := view(n)
 			call := h.now()
-			sec, ok, err := st.Lookup(opCtx, n)
+			sec, ok, err := vs.Lookup(opCtx, vn)
 			ret := h.now()
 			if err == nil {
-				h.add(client, call, ret, linIn{kind: kRead, op: "lookup", name: n}, linReg{ok, sec.Reveal()})
+				h.add(client, call, ret, linIn{kind: kRead, op: how + "lookup", name: n}, linReg{ok, sec.Reveal()})
 			}
 		case k < 80: // Set
 			n := pick()
+			vs, vn, how := view(n)
 			call := h.now()
-			err := st.Set(wctx, n, val)
-			h.addWrite(client, call, h.now(), linIn{kind: kSet, op: "set", name: n, val: val}, rec, err)
+			err := vs.Set(wctx, vn, val)
+			h.addWrite(client, call, h.now(), linIn{kind: kSet, op: how + "set", name: n, val: val}, rec, err)
 		case k < 90: // Remove
 			n := pick()
+			vs, vn, how := view(n)
 			call := h.now()
-			err := st.Remove(wctx, n)
-			h.addWrite(client, call, h.now(), linIn{kind: kRemove, op: "remove", name: n}, rec, err)
+			err := vs.Remove(wctx, vn)
+			h.addWrite(client, call, h.now(), linIn{kind: kRemove, op: how + "remove", name: n}, rec, err)
 		default: // Rotate: read, then compare-and-swap (or write, without a Swapper)
 			n := pick()
+			vs, vn, how := view(n)
 			made := "r" + val
 			call := h.now()
-			sec, err := st.Rotate(wctx, n, func(io.Reader) (string, error) { return made, nil })
+			sec, err := vs.Rotate(wctx, vn, func(io.Reader) (string, error) { return made, nil })
 			ret := h.now()
 			if err == nil && sec.Reveal() != made {
 				h.fail(fmt.Sprintf("Rotate(%s) returned a value other than the generator's", n))
 			}
-			in := linIn{kind: kSet, op: "rotate", name: n, val: made}
+			in := linIn{kind: kSet, op: how + "rotate", name: n, val: made}
 			if v.swapper {
 				in.kind = kCAS
 				in.hold = rec.old != nil
