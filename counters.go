@@ -38,8 +38,10 @@ type counterStripe struct {
 }
 
 func newCounters() *counters {
-	n := 16
-	for n < 4*runtime.GOMAXPROCS(0) && n < 1024 {
+	// Enough stripes that two running goroutines seldom share one (1 in 32
+	// on two cores), few enough to sum quickly.
+	n := 32
+	for n < 8*runtime.GOMAXPROCS(0) && n < 1024 {
 		n *= 2
 	}
 	bits := uint(0)
