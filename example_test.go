@@ -2,6 +2,7 @@ package secretstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"log/slog"
@@ -51,8 +52,11 @@ func Example_commandHandler() {
 			return fmt.Errorf("no secret store in context")
 		}
 		key, found, err := secrets.Lookup(ctx, "paymentApiKey")
-		if err != nil || !found {
+		if err != nil {
 			return fmt.Errorf("payment key unavailable: %w", err)
+		}
+		if !found {
+			return errors.New("payment key unavailable: paymentApiKey is not in the store")
 		}
 		fmt.Printf("charging %d cents with a key of %d bytes: %v\n", amountCents, key.Len(), key)
 		return nil

@@ -128,6 +128,27 @@
 // locked, from Open to Close: a Set then costs about 1.1 times a bare bbolt
 // Put. BENCHMARKS.md in the repository has the measurements.
 //
+// # Backups
+//
+// A backup of a store is a copy of the file made while no write is in
+// progress, checked, and kept apart from the key:
+//
+//   - copy it under the file's shared lock, which every writer waits for
+//     (bbolt's flock(2), see Locking), for example with
+//     "flock -s secrets.db cp secrets.db /backup/secrets.db"; a copy made
+//     during a write can hold half a transaction;
+//   - run [Store.Verify] ("secretstore verify") on the copy, and on the file
+//     regularly: bbolt ignores a damaged meta page and silently reads the
+//     file as of the commit before it, so the last write can vanish without
+//     an error that only Verify reports;
+//   - keep several generations, since a damaged file is copied faithfully;
+//   - keep the key file (or passphrase) out of the same backup, and back it
+//     up separately: whoever has both reads every secret, and without the
+//     key the copy opens for no one.
+//
+// A restored copy is older than the store was: secrets written or rotated
+// since the copy are older values (see "rollback" above).
+//
 // # Errors
 //
 // Errors match the sentinels of this package with [errors.Is] and carry a
@@ -151,8 +172,12 @@
 //
 //   - key-file=PATH: the key is the key file at the absolute PATH ([KeyFile]).
 //   - passphrase-file=PATH: the key is the passphrase in the file at the
-//     absolute PATH ([PassphraseFile]). Exactly one of key-file and
-//     passphrase-file is required. A key or passphrase itself is never
+//     absolute PATH ([PassphraseFile]).
+//   - key=SCHEME:NAME: the key comes from a [KeyLoader] registered for
+//     SCHEME, such as key=keyring:app from the OS keychain (import
+//     github.com/secretstore-go/secretstore/keyring); with create=1 a new
+//     store gets a new key there. Exactly one of key-file,
+//     passphrase-file and key is required. A key or passphrase itself is never
 //     accepted in a URL, since URLs end up in logs and process listings.
 //   - create=1: if the store file does not exist, create it (and, with
 //     key-file, a new key file if that does not exist either) before opening

@@ -197,7 +197,21 @@ func (s *Store) unlock(ctx context.Context, key KeySource) error {
 	if err != nil {
 		return err
 	}
-	dataKey, err := headerFormat.Open(h, key)
+	// The KEK and the unwrap are two steps here (headerFormat.Open does
+	// both) so that a key that is merely wrong says which kind it is.
+	kek, err := envelope.DeriveKEK(key, &h.KDF, headerFormat.Errors)
+	if err != nil {
+		return err
+	}
+	defer clear(kek)
+	dataKey, err := h.Unwrap(kek, headerFormat.Errors)
+	if errors.Is(err, ErrWrongKey) {
+		what := "key"
+		if h.KDF.Kind == envelope.KDFArgon2id {
+			what = "passphrase"
+		}
+		return &envelope.Error{Is: ErrWrongKey, Text: fmt.Sprintf("filestore: wrong %s: the %v does not open the store %s", what, key, s.path)}
+	}
 	if err != nil {
 		return err
 	}
@@ -618,22 +632,28 @@ func (s *Store) Rekey(ctx context.Context, newKey KeySource) error {
 	}))
 }
 
-// Verify checks that the header and every record authenticate. It returns
-// nil or an error matching [ErrCorrupt] that names the first damaged
-// records. Get, Set and the other operations check what they read anyway;
-// Verify finds damage in records nobody has read, for a periodic check or
-// after restoring a backup.
+// Verify checks that both of bbolt's meta pages are intact, and that the
+// header and every record authenticate under their names. It returns nil or
+// an error matching [ErrCorrupt] that names the damage: a damaged meta page
+// (with which bbolt silently reads the file as of the transaction before the
+// last), or the first damaged records. Get, Set and the other operations
+// check what they read anyway; Verify finds damage in records nobody has
+// read and in the meta page bbolt skips, for a periodic check or after
+// restoring a backup ("secretstore verify" runs it).
 //
-// Verify does not check bbolt's page structure, whose damage can hide
+// Verify does not walk bbolt's page structure, whose damage can hide
 // records: bbolt's own check (Tx.Check, the "bbolt check" command) is not
 // safe to run on a damaged file in-process (it can loop without end or
-// panic in a goroutine of its own). Run "bbolt check" on a copy of the file
-// for that.
+// fault on memory it maps). Run "bbolt check" on a copy of the file for
+// that.
 func (s *Store) Verify(ctx context.Context) error {
 	return classify(s.run(ctx, false, true, func(tx *bolt.Tx) error {
 		var errs []error
+		if err := checkMetaPages(tx.DB().Path()); err != nil {
+			errs = append(errs, err)
+		}
 		if _, err := readHeader(tx); err != nil {
-			return err
+			return errors.Join(append(errs, err)...)
 		}
 		bad := 0
 		err := tx.Bucket(bucketSecrets).ForEach(func(k, v []byte) error {

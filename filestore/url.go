@@ -26,6 +26,7 @@ type urlConfig struct {
 	path    string
 	key     KeySource
 	keyFile string // the key file's path, when the key is a key file
+	keyRef  string // key=SCHEME:NAME, loaded by OpenURL (see KeyLoader)
 	create  bool
 	opts    Options
 }
@@ -45,6 +46,12 @@ func OpenURL(ctx context.Context, u *url.URL) (driver.Store, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if cfg.keyRef != "" {
+		_, statErr := os.Lstat(cfg.path)
+		if cfg.key, err = loadKey(ctx, cfg.keyRef, cfg.create && errors.Is(statErr, fs.ErrNotExist)); err != nil {
+			return nil, classify(err)
+		}
 	}
 	if cfg.create {
 		if err := createIfMissing(cfg); err != nil {
@@ -82,7 +89,7 @@ func createIfMissing(cfg urlConfig) error {
 // file.
 func parseURL(u *url.URL) (urlConfig, error) {
 	var cfg urlConfig
-	q, err := urlopt.Parse(u, Scheme, "key-file", "passphrase-file", "create", "keep-open", "lock-timeout")
+	q, err := urlopt.Parse(u, Scheme, "key-file", "passphrase-file", "key", "create", "keep-open", "lock-timeout")
 	if err != nil {
 		return cfg, err
 	}
@@ -94,11 +101,15 @@ func parseURL(u *url.URL) (urlConfig, error) {
 		return cfg, fmt.Errorf("filestore: store path: %w", err)
 	}
 	cfg.path = p
-	q.Exclusive("key-file", "passphrase-file")
+	q.Exclusive("key-file", "passphrase-file", "key")
 	if kf := q.File("key-file"); kf != "" {
 		cfg.key, cfg.keyFile = KeyFile(kf), kf
 	} else if pf := q.File("passphrase-file"); pf != "" {
 		cfg.key = PassphraseFile(pf)
+	} else if cfg.keyRef = q.String("key", ""); cfg.keyRef != "" {
+		if err := checkKeyRef(cfg.keyRef); err != nil {
+			return cfg, err
+		}
 	}
 	cfg.create = q.Bool("create", false)
 	cfg.opts.KeepOpen = q.Bool("keep-open", false)
@@ -106,8 +117,8 @@ func parseURL(u *url.URL) (urlConfig, error) {
 	if err := q.Err(); err != nil {
 		return cfg, err
 	}
-	if cfg.key == nil {
-		return cfg, errors.New("filestore: the URL needs a key-file or passphrase-file parameter")
+	if cfg.key == nil && cfg.keyRef == "" {
+		return cfg, errors.New("filestore: the URL needs a key-file, passphrase-file or key parameter")
 	}
 	return cfg, nil
 }

@@ -59,6 +59,16 @@ func (w watching) Set(ctx context.Context, name, value string) error {
 	return nil
 }
 
+// CompareAndSwap publishes too: a write that reaches the backend by any
+// call is one the feed reports (Rotate writes through it).
+func (w watching) CompareAndSwap(ctx context.Context, name string, old *string, value string) error {
+	if err := w.Store.CompareAndSwap(ctx, name, old, value); err != nil {
+		return err
+	}
+	w.feed.publish(name)
+	return nil
+}
+
 func (w watching) Remove(ctx context.Context, name string) error {
 	if w.defect == "returns-closed" {
 		return driver.Errorf(driver.Closed, "the backend is closed")

@@ -107,6 +107,23 @@ type Harness struct {
 	// opened driver, the Store and their errors in every way (see
 	// CheckPrinting) and fails if any of them shows one.
 	Credentials []string
+
+	// NativeName, for a driver run with its backend's own names (rather
+	// than an encoding of any portable name), maps each name the suite
+	// makes to one the backend can hold, for example by replacing every
+	// character outside its alphabet with '-'. It must map character by
+	// character, so that a prefix maps to a prefix, and keep distinct
+	// names distinct; the suite's names differ in more than letter case.
+	// Nil uses the suite's names as they are: every portable name.
+	NativeName func(name string) string
+}
+
+// name maps a name the suite makes with the harness's NativeName.
+func (h *Harness) name(n string) string {
+	if h.NativeName == nil {
+		return n
+	}
+	return h.NativeName(n)
 }
 
 // FixturePrefix is the prefix of every name in [Fixture].
@@ -176,7 +193,7 @@ func (s *suite) env(t *testing.T) *env {
 		h:      s.h,
 		drv:    d,
 		logs:   logs,
-		prefix: "storetest/" + randHex(6) + "/",
+		prefix: s.h.name("storetest/" + randHex(6) + "/"),
 		canary: "canary-" + randHex(12),
 		ctx:    t.Context(),
 	}
@@ -213,7 +230,7 @@ func (s *suite) env(t *testing.T) *env {
 }
 
 // n returns a name in this test's name space.
-func (e *env) n(name string) string { return e.prefix + name }
+func (e *env) n(name string) string { return e.prefix + e.h.name(name) }
 
 func (e *env) set(t *testing.T, name, value string) {
 	t.Helper()

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/filestore"
+	"github.com/secretstore-go/secretstore/keyring"
 )
 
 // rekeySuffix names the new key file while rekey runs: KEY.new.
@@ -21,7 +25,11 @@ $XDG_DATA_HOME/secretstore/secrets.db (mode 0600, in a directory of mode 0700)
 and its key, 32 random bytes in $XDG_CONFIG_HOME/secretstore/key (mode 0600,
 in a directory of mode 0700). With --store, the file store and key file of
 that URL (file:///path?key-file=/path); a passphrase-file URL creates a store
-protected by that passphrase, which must exist.
+protected by that passphrase, which must exist. On a desktop, the key can live
+in the operating system's keychain instead of a file beside the data:
+--store "file:///path/secrets.db?key=keyring:NAME" creates the store and a
+new random key in the keychain entry NAME (or uses that entry's key if it
+exists).
 
 Init never overwrites anything: if the store file exists it fails. A key file
 that exists already is kept and protects the new store (say, after the store
@@ -31,6 +39,7 @@ Keep the key file out of backups of the store: whoever has both can read every
 secret. Back the key up separately: without it the store cannot be opened.`
 
 const initExample = `  secretstore init
+  secretstore --store "file://$HOME/.local/share/app/secrets.db?key=keyring:app" init
   secretstore --store "file:///srv/app/secrets.db?key-file=/etc/app/secrets.key" init`
 
 func (a *app) initCmd() *cobra.Command {
@@ -50,7 +59,15 @@ func (a *app) initCmd() *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "Created the store %s\n", t.db)
+			if res.keyring != "" {
+				fmt.Fprintf(out, "Created the store %s, its key in the OS keychain as %s (service %s)\n", res.db, res.keyring, keyring.FileKeyService)
+				return nil
+			}
+			if res.passphraseFile != "" {
+				fmt.Fprintf(out, "Created the store %s, protected by the passphrase in %s\n", res.db, res.passphraseFile)
+				return nil
+			}
+			fmt.Fprintf(out, "Created the store %s\n", res.db)
 			if res.newKey {
 				fmt.Fprintf(out, "Created its key file %s: back it up apart from the store\n", t.key)
 			} else if t.key != "" {
@@ -62,15 +79,27 @@ func (a *app) initCmd() *cobra.Command {
 }
 
 type initResult struct {
-	newKey bool // a key file was created
+	db             string // the store file created
+	newKey         bool   // a key file was created
+	passphraseFile string // the passphrase file of a passphrase store
+	keyring        string // the keychain entry holding the key
 }
 
 // initStore creates the file store t names, and its key file if missing. It
 // fails with an error matching fs.ErrExist if the store exists.
 func initStore(t target) (initResult, error) {
-	var res initResult
+	res := initResult{db: t.db}
+	if db, name := keyringStore(t.url); db != "" {
+		res.db, res.keyring = db, name
+		return res, initKeyringStore(t.url, db)
+	}
 	if t.db == "" {
-		return res, initPassphraseStore(t)
+		db, pass := passphraseStore(t.url)
+		if db == "" {
+			return res, fmt.Errorf("init creates file stores (file:///path?key-file=PATH or passphrase-file=PATH); %s needs no init", t.describe())
+		}
+		res.db, res.passphraseFile = db, pass
+		return res, initPassphraseStore(db, pass)
 	}
 	if _, err := os.Lstat(t.db); err == nil {
 		return res, fmt.Errorf("the store %s exists already; init overwrites nothing: %w", t.db, fs.ErrExist)
@@ -92,12 +121,41 @@ func initStore(t target) (initResult, error) {
 	return res, nil
 }
 
-// initPassphraseStore creates a file store protected by a passphrase file.
-func initPassphraseStore(t target) error {
-	db, pass := passphraseStore(t.url)
-	if db == "" {
-		return fmt.Errorf("init creates file stores (file:///path?key-file=PATH or passphrase-file=PATH); %s needs no init", t.describe())
+// keyringStore returns the store file and the keychain entry of a file store
+// URL whose key is in the OS keychain (key=keyring:NAME), or empty strings.
+func keyringStore(raw string) (db, name string) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "file" || u.Opaque != "" || !filepath.IsAbs(filepath.FromSlash(u.Path)) {
+		return "", ""
 	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil || len(q["key"]) != 1 || !strings.HasPrefix(q.Get("key"), "keyring:") {
+		return "", ""
+	}
+	return filepath.Clean(filepath.FromSlash(u.Path)), strings.TrimPrefix(q.Get("key"), "keyring:")
+}
+
+// initKeyringStore creates the file store db of raw, whose key the OS
+// keychain keeps: a new random key when the entry does not exist, or the
+// entry's key (say, after the store was deleted).
+func initKeyringStore(raw, db string) error {
+	if _, err := os.Lstat(db); err == nil {
+		return fmt.Errorf("the store %s exists already; init overwrites nothing: %w", db, fs.ErrExist)
+	}
+	u, _ := url.Parse(raw)
+	q := u.Query()
+	q.Set("create", "1")
+	u.RawQuery = q.Encode()
+	st, err := secretstore.Open(context.Background(), u.String())
+	if err != nil {
+		return err
+	}
+	return st.Close()
+}
+
+// initPassphraseStore creates the file store db protected by the passphrase
+// in the file pass.
+func initPassphraseStore(db, pass string) error {
 	if _, err := os.Lstat(db); err == nil {
 		return fmt.Errorf("the store %s exists already; init overwrites nothing: %w", db, fs.ErrExist)
 	}

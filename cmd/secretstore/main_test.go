@@ -279,10 +279,27 @@ func TestSetSources(t *testing.T) {
 	}
 
 	// Never from an argument.
-	r = e.fail(2, "", "set", "name", "value")
-	if !strings.Contains(r.stderr, "accepts 1 arg") {
+	r = e.fail(2, "", "set", "name", "arg-s3cret")
+	if !strings.Contains(r.stderr, "never taken from the command line") || !strings.Contains(r.stderr, "--from-file") ||
+		strings.Contains(r.stderr, "arg-s3cret") || strings.Contains(r.stderr, "accepts 1 arg") {
 		t.Errorf("set NAME VALUE: %s", r.stderr)
 	}
+	e.fail(3, "", "get", "name")
+	r = e.fail(2, "", "rotate", "name", "arg-s3cret")
+	if !strings.Contains(r.stderr, "never taken from the command line") || strings.Contains(r.stderr, "arg-s3cret") {
+		t.Errorf("rotate NAME VALUE: %s", r.stderr)
+	}
+
+	// Ctrl-D on an empty line at the prompt is the end of the input:
+	// nothing is stored.
+	e.fakeTT = func(s any) bool { _, ok := s.(*strings.Reader); return ok }
+	e.typed = nil
+	r = e.fail(1, "", "set", "eof")
+	if !strings.Contains(r.stderr, "end of input") {
+		t.Errorf("Ctrl-D at the prompt: %s", r.stderr)
+	}
+	e.fakeTT = nil
+	e.fail(3, "", "get", "eof")
 
 	// From a terminal: prompted twice, without the newline.
 	e.fakeTT = func(s any) bool { _, ok := s.(*strings.Reader); return ok }

@@ -59,27 +59,19 @@ func (a *app) quickstart(cmd *cobra.Command, _ []string) error {
 
 	fmt.Fprintln(out, "secretstore quickstart")
 	fmt.Fprintln(out)
-	// 1. The store.
+	// 1. The store: created if missing, then opened for writing before
+	// anything is reported, so that a store that cannot be opened (its key
+	// file missing, say) is reported as such.
+	var created *initResult
 	if t.db != "" {
 		if _, err := os.Stat(t.db); errors.Is(err, fs.ErrNotExist) {
 			res, err := initStore(t)
 			if err != nil {
 				return fmt.Errorf("create the store: %w", err)
 			}
-			fmt.Fprintf(out, "  ok  created the store  %s\n", t.db)
-			if res.newKey {
-				fmt.Fprintf(out, "      and its key file   %s (back it up apart from the store)\n", t.key)
-			} else {
-				fmt.Fprintf(out, "      with the key file  %s (it existed)\n", t.key)
-			}
-		} else {
-			fmt.Fprintf(out, "  ok  using the store    %s\n", t.db)
-			fmt.Fprintf(out, "      and its key file   %s\n", t.key)
+			created = &res
 		}
-	} else {
-		fmt.Fprintf(out, "  ok  using the store    %s\n", t.describe())
 	}
-
 	// 2. Store a demo secret. The store can write; a read-only view of it
 	// does the rest, as get, ls and redact do.
 	s, _, err := a.open(ctx, secretstore.EnableSet(true))
@@ -87,6 +79,20 @@ func (a *app) quickstart(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer s.Close()
+	switch {
+	case created != nil:
+		fmt.Fprintf(out, "  ok  created the store  %s\n", t.db)
+		if created.newKey {
+			fmt.Fprintf(out, "      and its key file   %s (back it up apart from the store)\n", t.key)
+		} else {
+			fmt.Fprintf(out, "      with the key file  %s (it existed)\n", t.key)
+		}
+	case t.db != "":
+		fmt.Fprintf(out, "  ok  using the store    %s\n", t.db)
+		fmt.Fprintf(out, "      and its key file   %s\n", t.key)
+	default:
+		fmt.Fprintf(out, "  ok  using the store    %s\n", t.describe())
+	}
 	value := "demo-" + rand.Text()
 	if err := s.Set(ctx, demoName, value); err != nil {
 		return err
@@ -133,8 +139,8 @@ func (a *app) quickstart(cmd *cobra.Command, _ []string) error {
 
 	// 5. What next.
 	io.WriteString(out, `
-Try next (after 'go install ./cmd/secretstore', or with 'go run ./cmd/secretstore'
-in place of 'secretstore'):
+Try next (after 'go install -C cmd/secretstore .' in the clone, or with
+'go run ./cmd/secretstore' in place of 'secretstore'):
 
   secretstore ls                                     list the secrets' names
   secretstore get `+demoName+` | wc -c    use a value (here: count its bytes)
@@ -151,9 +157,14 @@ func (a *app) versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version of secretstore and of Go it was built with",
-		Long: `Version prints the module version of secretstore ("(devel)" when built from a
-work tree), the source revision when the build recorded one, and the version
-of Go and the platform it was built for.`,
+		Long: `Version prints the module version this binary was built as — a release
+version when installed with 'go install MODULE@VERSION', a pseudo-version
+(v0.0.0-DATE-REVISION, with +dirty for uncommitted changes) when built in a
+git work tree, "(devel)" when the build recorded no version — the source
+revision when the build recorded one, and the version of Go and the platform
+it was built for. This binary prints:
+
+  ` + versionString(),
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, err := fmt.Fprintln(cmd.OutOrStdout(), versionString())

@@ -126,6 +126,7 @@ func (a *app) lsCmd() *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
 		Use:     "ls [PREFIX]",
+		Aliases: []string{"list"},
 		Short:   "List the names of secrets",
 		Long:    lsLong,
 		Example: lsExample,

@@ -79,6 +79,10 @@ func (a *app) redactCmd() *cobra.Command {
 			reg := secretlog.NewRegistry(secretlog.WithMinLen(1), secretlog.WithForms(f))
 			reg.AddAll(values...)
 			w := secretlog.NewWriter(cmd.OutOrStdout(), reg)
+			// Waiting for input (a terminal, a FIFO, a long build's
+			// pipe), redact ends at once on SIGINT or SIGTERM, with
+			// the signal's status and without the bytes it holds back.
+			defer interrupts.waitInput(nil)()
 			if _, err := io.Copy(w, cmd.InOrStdin()); err != nil {
 				w.Close()
 				return err

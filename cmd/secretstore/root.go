@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,7 @@ const (
 	exitError    = 1
 	exitUsage    = 2
 	exitNotFound = 3
+	exitDamaged  = 4
 )
 
 // app holds what the commands need from their surroundings, so that tests
@@ -32,6 +34,8 @@ type app struct {
 	// readPassword reads a line without echo from a terminal stream, and
 	// returns it without its newline.
 	readPassword func(stream any) ([]byte, error)
+	// stderr receives warnings (set by run).
+	stderr io.Writer
 }
 
 func newApp() *app {
@@ -50,7 +54,7 @@ func readPassword(stream any) ([]byte, error) {
 	if !ok {
 		return nil, errors.New("standard input is not a terminal")
 	}
-	return term.ReadPassword(int(f.Fd()))
+	return readNoEcho(int(f.Fd()))
 }
 
 // run executes the command line args with the given streams and returns the
@@ -60,6 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func (a *app) run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a.stderr = stderr
 	root := a.rootCmd()
 	if args == nil {
 		args = []string{}
@@ -73,7 +78,11 @@ func (a *app) run(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return exitOK
 	}
 	code := exitCode(err)
-	fmt.Fprintf(stderr, "secretstore: %v\n", err)
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "secretstore: interrupted")
+		return code
+	}
+	fmt.Fprintf(stderr, "secretstore: %s\n", message(err))
 	if code == exitUsage {
 		if cmd == nil {
 			cmd = root
@@ -128,7 +137,7 @@ func notFoundError(err error) error {
 	return err
 }
 
-const rootLong = `secretstore keeps secrets — API keys, passwords, tokens — in an encrypted
+var rootLong = `secretstore keeps secrets — API keys, passwords, tokens — in an encrypted
 store, and hands them to scripts and programs without ever taking them from,
 or putting them on, a command line.
 
@@ -153,15 +162,12 @@ STORE SELECTION
 
     file://$XDG_DATA_HOME/secretstore/secrets.db?key-file=$XDG_CONFIG_HOME/secretstore/key
 
-  Store URLs:
-    file:///abs/path/secrets.db?key-file=/abs/path/key
-        an encrypted file store with its key file; also passphrase-file=PATH
-        instead of key-file, and create=1, keep-open=1, lock-timeout=10s (see
-        the documentation of the filestore package).
-    mem://
-        an empty store in memory, gone when the command ends (for trying
-        things out).
+  Store URLs (one per driver; the command includes them all). Nothing
+  secret ever goes in a URL: drivers refuse passwords, tokens and keys there
+  and read them from files or their usual environment instead, as listed.
+  A URL with a mistake gets the driver's own error.
 
+` + schemesHelp() + `
 ENVIRONMENT
   SECRETSTORE_URL  the store to use when --store is not given.
   XDG_DATA_HOME    base directory of the default store (default ~/.local/share).
@@ -188,6 +194,8 @@ EXIT STATUS
      invalid name, a value JSON cannot carry, an I/O error, ...
   2  a usage error: an unknown command or flag, a wrong number of arguments.
   3  a secret that was asked for does not exist (get, rm, redact --names).
+  4  verify found damage in the store.
+  130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM.
   Errors are written to standard error. They may contain secret names and
   file paths, never values.`
 
@@ -208,7 +216,9 @@ const rootExample = `  # Create the default store and its key.
   ./deploy.sh 2>&1 | secretstore redact
 
   # Work on another store.
-  secretstore --store "file:///srv/app/secrets.db?key-file=/etc/app/key" ls`
+  secretstore --store "file:///srv/app/secrets.db?key-file=/etc/app/key" ls
+  VAULT_TOKEN=... secretstore --store vault://vault.example.com:8200/secret ls
+  export SECRETSTORE_URL="awssm://?region=eu-west-1"; secretstore get prod/db/password`
 
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
@@ -221,8 +231,8 @@ func (a *app) rootCmd() *cobra.Command {
 				return usageErrorf("missing command")
 			}
 			msg := fmt.Sprintf("unknown command %q", args[0])
-			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-				msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+			if s := suggest(cmd, args[0]); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			return usageErrorf("%s", msg)
 		},
@@ -251,6 +261,60 @@ func (a *app) rootCmd() *cobra.Command {
 		a.watchCmd(),
 		a.versionCmd(),
 		a.quickstartCmd(),
+		a.verifyCmd(),
 	)
 	return root
+}
+
+// driverPrefix matches the prefixes that the library and its drivers put
+// before their messages ("secretstore \"file\": open: ", "filestore: "), which
+// the command's own "secretstore: " replaces.
+var driverPrefix = regexp.MustCompile(`(?m)(^|: )(?:secretstore(?: "[^"]*")?: open: |secretstore(?: "[^"]*")?: |(?:filestore|vault|etcd|dapr|awssm|azurekv|azure|gcpsm|gcp|infisical|memstore): )+`)
+
+// message returns err's text with one prefix: the library's and drivers'
+// prefixes are left out, the cause stays.
+func message(err error) string {
+	return driverPrefix.ReplaceAllString(err.Error(), "$1")
+}
+
+// suggest returns the command or alias closest to the unknown name typo (by
+// edit distance, at most 2, or one the typo is a prefix of), or "".
+func suggest(root *cobra.Command, typo string) string {
+	best, bestDist := "", 3
+	for _, c := range root.Commands() {
+		if !c.IsAvailableCommand() {
+			continue
+		}
+		for _, name := range append([]string{c.Name()}, c.Aliases...) {
+			d := editDistance(typo, name)
+			if strings.HasPrefix(name, typo) && d > 1 {
+				d = 1
+			}
+			if d < bestDist {
+				best, bestDist = c.Name(), d
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -15,8 +16,11 @@ import (
 const rotateLong = `Rotate replaces the value of NAME with a new one and prints nothing of it.
 
 The new value is, by default, a random string of --length characters drawn
-uniformly from --alphabet (alnum, urlsafe, printable, hex, or the characters
-given); with --bytes N, N random bytes (binary, for HMAC keys); with --stdin,
+uniformly from --alphabet: alnum, urlsafe, printable, hex, or the characters
+given, each once (characters, not bytes: --alphabet 'äöü' --length 12 makes
+12 characters of valid UTF-8, 24 bytes; a repeated character is refused,
+since it would be drawn more often); with --bytes N, N random bytes
+(binary, for HMAC keys); with --stdin,
 the value read from standard input exactly, as 'set' reads it. Randomness
 comes from the operating system's secure generator.
 
@@ -47,7 +51,7 @@ func (a *app) rotateCmd() *cobra.Command {
 		Short:   "Replace a secret with a new random value (or one from standard input)",
 		Long:    rotateLong,
 		Example: rotateExample,
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Args:    nameOnly("rotate", "rotate makes a random value, or reads it from standard input with --stdin"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if err := secretstore.ValidateName(name); err != nil {
@@ -73,7 +77,7 @@ func (a *app) rotateCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.IntVar(&length, "length", 32, "number of characters of a random value")
-	f.StringVar(&alphabet, "alphabet", "alnum", "alnum, urlsafe, printable, hex, or the characters to draw from")
+	f.StringVar(&alphabet, "alphabet", "alnum", "alnum, urlsafe, printable, hex, or the distinct characters to draw from")
 	f.IntVar(&nbytes, "bytes", 0, "make `N` random bytes instead of characters")
 	f.BoolVar(&fromStdin, "stdin", false, "read the new value from standard input")
 	return cmd
@@ -93,7 +97,9 @@ func (a *app) generator(cmd *cobra.Command, length, nbytes int, alphabet string,
 		if a.isTerminal(in) {
 			return nil, usageErrorf("--stdin needs a pipe or a file on standard input")
 		}
+		done := interrupts.waitInput(nil) // nothing written yet
 		v, err := readLimited(in, "standard input")
+		done()
 		if err != nil {
 			return nil, err
 		}
@@ -118,23 +124,31 @@ func (a *app) generator(cmd *cobra.Command, length, nbytes int, alphabet string,
 	chars, ok := alphabets[alphabet]
 	if !ok {
 		chars = alphabet
-	}
-	if distinct(chars) < 2 {
-		return nil, usageErrorf("--alphabet must name an alphabet or give two or more distinct characters")
+		if err := checkAlphabet(chars); err != nil {
+			return nil, err
+		}
 	}
 	return secretstore.RandomValue(length, chars), nil
 }
 
-func distinct(s string) int {
-	var seen [256]bool
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !seen[s[i]] {
-			seen[s[i]] = true
-			n++
-		}
+// checkAlphabet refuses an --alphabet that is not two or more distinct
+// characters of valid UTF-8: a repeated character would be drawn more often
+// than the others.
+func checkAlphabet(chars string) error {
+	if !utf8.ValidString(chars) {
+		return usageErrorf("--alphabet is not valid UTF-8")
 	}
-	return n
+	seen := map[rune]bool{}
+	for _, r := range chars {
+		if seen[r] {
+			return usageErrorf("--alphabet has %q more than once: give each character once, so that all are drawn equally often", r)
+		}
+		seen[r] = true
+	}
+	if len(seen) < 2 {
+		return usageErrorf("--alphabet must name an alphabet (alnum, urlsafe, printable, hex) or give two or more distinct characters")
+	}
+	return nil
 }
 
 const watchLong = `Watch polls the secrets NAME... and prints a line on standard output whenever

@@ -8,6 +8,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/secretstore-go/secretstore"
 )
 
 func TestRotate(t *testing.T) {
@@ -96,4 +99,23 @@ func TestRedactJSONEscapedValues(t *testing.T) {
 	if strings.Contains(out, `pa\"ss\\word`) || !strings.Contains(out, "[REDACTED]") {
 		t.Fatalf("a JSON-escaped value survived redaction: %s", out)
 	}
+}
+
+// FuzzCheckAlphabet: an alphabet is accepted exactly when it is valid UTF-8
+// of two or more characters, none repeated.
+func FuzzCheckAlphabet(f *testing.F) {
+	for _, s := range []string{"ab", "aab", "äöü", "ää", "\xff\xfe", "a", "", secretstore.Printable} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		runes := []rune(s)
+		seen := map[rune]bool{}
+		for _, r := range runes {
+			seen[r] = true
+		}
+		want := utf8.ValidString(s) && len(runes) >= 2 && len(seen) == len(runes)
+		if got := checkAlphabet(s) == nil; got != want {
+			t.Errorf("checkAlphabet(%q) accepted: %v, want %v", s, got, want)
+		}
+	})
 }

@@ -136,6 +136,9 @@ func (t target) describe() string {
 	if t.db != "" {
 		return t.db
 	}
+	if db, _ := passphraseStore(t.url); db != "" {
+		return db
+	}
 	if u, err := url.Parse(t.url); err == nil && u.Scheme != "" {
 		return u.Scheme + "://"
 	}
@@ -149,11 +152,15 @@ func (a *app) open(ctx context.Context, opts ...secretstore.Option) (*secretstor
 	if err != nil {
 		return nil, t, err
 	}
+	a.warnPermissions(t)
 	// The CLI reports errors itself: no log events.
 	opts = append([]secretstore.Option{secretstore.WithLogger(nil)}, opts...)
 	s, err := secretstore.Open(ctx, t.url, opts...)
 	if err != nil {
-		return nil, t, t.explain(err)
+		if e := t.explain(err); e != err {
+			return nil, t, e
+		}
+		return nil, t, fmt.Errorf("open %s: %w", t.describe(), err)
 	}
 	return s, t, nil
 }
@@ -178,4 +185,30 @@ func (t target) explain(err error) error {
 		}
 	}
 	return err
+}
+
+// warnPermissions warns on standard error, as ssh does, when a file store's
+// file can be read by other users, or when the directory of its key or
+// passphrase file can be written by them (they could replace the key). A
+// key file readable by others is refused by the store itself.
+func (a *app) warnPermissions(t target) {
+	if runtime.GOOS == "windows" || a.stderr == nil {
+		return
+	}
+	db, key := keyFileStore(t.url)
+	if db == "" {
+		db, key = passphraseStore(t.url)
+	}
+	if db == "" {
+		return
+	}
+	if fi, err := os.Stat(db); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(a.stderr, "secretstore: warning: the store file %s has mode %04o: other users can read the names of its secrets and copy its encrypted values; make it private with: chmod 600 %s\n",
+			db, fi.Mode().Perm(), db)
+	}
+	dir := filepath.Dir(key)
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() && fi.Mode().Perm()&0o022 != 0 {
+		fmt.Fprintf(a.stderr, "secretstore: warning: the directory %s of the key file has mode %04o: other users can replace or delete the key; make it private with: chmod 700 %s\n",
+			dir, fi.Mode().Perm(), dir)
+	}
 }

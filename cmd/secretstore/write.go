@@ -49,7 +49,7 @@ func (a *app) setCmd() *cobra.Command {
 		Short:   "Store a secret read from standard input, a file or a prompt",
 		Long:    setLong,
 		Example: setExample,
-		Args:    usageArgs(cobra.ExactArgs(1)),
+		Args:    nameOnly("set", "pipe it in (printf %s \"$VALUE\" | secretstore set NAME), give --from-file PATH, or run set on a terminal to type it at a prompt"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if err := secretstore.ValidateName(name); err != nil {
@@ -80,8 +80,10 @@ func (a *app) setCmd() *cobra.Command {
 	return cmd
 }
 
-// readValue reads the value of set.
+// readValue reads the value of set. Until it returns, nothing has been
+// written: a signal ends the command at once.
 func (a *app) readValue(cmd *cobra.Command, name, fromFile string) ([]byte, error) {
+	defer interrupts.waitInput(nil)()
 	if fromFile != "" {
 		f, err := os.Open(fromFile)
 		if err != nil {
@@ -95,9 +97,13 @@ func (a *app) readValue(cmd *cobra.Command, name, fromFile string) ([]byte, erro
 		return readLimited(in, "standard input")
 	}
 	errw := cmd.ErrOrStderr()
-	fmt.Fprintf(errw, "Value for %s (not echoed): ", name)
+	fmt.Fprintf(errw, "Value for %s (not echoed; Ctrl-D ends, Ctrl-C cancels): ", name)
 	v, err := a.readPassword(in)
 	fmt.Fprintln(errw)
+	if errors.Is(err, io.EOF) && len(v) == 0 {
+		// Ctrl-D on an empty line: the end of the input, and no value.
+		return nil, errors.New("no value typed (end of input); nothing was stored")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the value: %w", err)
 	}
@@ -142,6 +148,7 @@ func (a *app) rmCmd() *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
 		Use:     "rm NAME",
+		Aliases: []string{"remove", "delete"},
 		Short:   "Remove a secret",
 		Long:    rmLong,
 		Example: rmExample,
@@ -175,4 +182,20 @@ func (a *app) rmCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "succeed if the secret does not exist")
 	return cmd
+}
+
+// nameOnly checks that a command got exactly one argument, a NAME. A second
+// one is most likely a value, which the command refuses to take from the
+// command line: it says so, and how to give one.
+func nameOnly(cmd, how string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0:
+			return usageErrorf("%s needs the NAME of a secret", cmd)
+		case len(args) > 1:
+			return usageErrorf("%s takes one argument, the NAME: values are never taken from the command line, "+
+				"where every user of the machine can read them (ps) and shells keep them; %s", cmd, how)
+		}
+		return nil
+	}
 }

@@ -121,13 +121,14 @@ func (s *source) secret(e *Errors) ([]byte, error) {
 }
 
 func readKeyFile(path string, e *Errors) ([]byte, error) {
-	b, err := readPrivateFile(path, KeySize+1, e)
+	b, size, err := readPrivateFile(path, KeySize+1, e)
 	if err != nil {
 		return nil, err
 	}
 	if len(b) != KeySize {
 		clear(b)
-		return nil, fmt.Errorf("%s: key file %s holds %d bytes, want exactly %d (create one with NewKeyFile): %w", e.Prefix, path, len(b), KeySize, e.WrongKey)
+		return nil, &Error{Is: e.WrongKey, Text: fmt.Sprintf("%s: the key file %s holds %d bytes, not a key of exactly %d "+
+			"(a key file is made by 'secretstore init', or by NewKeyFile in Go)", e.Prefix, path, size, KeySize)}
 	}
 	return b, nil
 }
@@ -136,7 +137,7 @@ func readKeyFile(path string, e *Errors) ([]byte, error) {
 const maxPassphraseFile = 64 << 10
 
 func readPassphraseFile(path string, e *Errors) ([]byte, error) {
-	b, err := readPrivateFile(path, maxPassphraseFile+1, e)
+	b, _, err := readPrivateFile(path, maxPassphraseFile+1, e)
 	if err != nil {
 		return nil, err
 	}
@@ -159,30 +160,46 @@ func readPassphraseFile(path string, e *Errors) ([]byte, error) {
 }
 
 // readPrivateFile reads at most limit bytes of a regular file that neither
-// its group nor others can access. The mode is checked on the opened file.
-func readPrivateFile(path string, limit int64, e *Errors) ([]byte, error) {
+// its group nor others can access, and returns them with the file's size.
+// The mode is checked on the opened file.
+func readPrivateFile(path string, limit int64, e *Errors) ([]byte, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", e.Prefix, err)
+		return nil, 0, fmt.Errorf("%s: %w", e.Prefix, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", e.Prefix, err)
+		return nil, 0, fmt.Errorf("%s: %w", e.Prefix, err)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: %s is not a regular file", e.InsecureKeyFile, path)
+	switch {
+	case fi.IsDir():
+		return nil, 0, &Error{Is: e.InsecureKeyFile, Text: fmt.Sprintf("%s: %s is a directory, not a key or passphrase file", e.Prefix, path)}
+	case !fi.Mode().IsRegular():
+		return nil, 0, &Error{Is: e.InsecureKeyFile, Text: fmt.Sprintf("%s: %s is not a regular file (%v), so it cannot be a key or passphrase file", e.Prefix, path, fi.Mode().Type())}
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%w: %s has mode %04o; make it private with chmod 600", e.InsecureKeyFile, path, fi.Mode().Perm())
+		return nil, 0, fmt.Errorf("%w: %s has mode %04o; make it private with chmod 600", e.InsecureKeyFile, path, fi.Mode().Perm())
 	}
 	b, err := io.ReadAll(io.LimitReader(f, limit))
 	if err != nil {
 		clear(b)
-		return nil, fmt.Errorf("%s: read %s: %w", e.Prefix, path, err)
+		return nil, 0, fmt.Errorf("%s: read %s: %w", e.Prefix, path, err)
 	}
-	return b, nil
+	return b, fi.Size(), nil
 }
+
+// Error is an error with its own text that matches the sentinel Is with
+// [errors.Is], for conditions whose sentinel's text would mislead.
+type Error struct {
+	Is   error
+	Text string
+}
+
+func (e *Error) Error() string { return e.Text }
+
+// Unwrap returns the sentinel, so that errors.Is matches it.
+func (e *Error) Unwrap() error { return e.Is }
 
 // NewKeyFile writes a new random 32-byte key to path with mode 0600,
 // creating its parent directory with mode 0700 if needed. It refuses to
