@@ -112,14 +112,13 @@ func (s *Store) rotate(ctx context.Context, key string, gen Generator) (*string,
 			old = &v
 		}
 	}
+	done := s.cacheWrite(key)
 	if conditional {
 		err = sw.CompareAndSwap(ctx, key, old, v)
 	} else {
 		err = s.sh.drv.Set(ctx, key, v)
 	}
-	if c := s.sh.cache; c != nil {
-		c.write(key, &v, err != nil)
-	}
+	done(&v, err != nil)
 	if err != nil {
 		return nil, err
 	}
