@@ -70,6 +70,18 @@ type linVariant struct {
 	watch   bool // a Watch of every name runs alongside, refreshing the cache
 	clients int
 	ops     int // per client
+	// writes is the share of operations that write, in percent (0: 40);
+	// readFail and refuse, when set, replace how often a read fails with
+	// an outage or is refused.
+	writes           int
+	readFail, refuse float64
+}
+
+func (v linVariant) writePct() int {
+	if v.writes == 0 {
+		return 40
+	}
+	return v.writes
 }
 
 func cacheOpts(o secretstore.CacheOptions) *secretstore.CacheOptions { return &o }
@@ -86,14 +98,14 @@ var linVariants = []linVariant{
 		cache: cacheOpts(secretstore.CacheOptions{TTL: time.Hour, NegativeTTL: -1, RefreshAhead: -1})},
 	{name: "mem/refresh-ahead", backend: "mem", swapper: true, watch: true,
 		cache: cacheOpts(secretstore.CacheOptions{TTL: 8 * time.Millisecond, RefreshAhead: 4 * time.Millisecond, Resolution: time.Millisecond})},
-	{name: "mem/stale-if-error", backend: "mem", swapper: true,
+	{name: "mem/stale-if-error", backend: "mem", swapper: true, writes: 10, readFail: 0.3, refuse: 0.1,
 		cache: cacheOpts(secretstore.CacheOptions{TTL: 2 * time.Millisecond, StaleIfError: time.Hour, RefreshAhead: -1, Resolution: time.Millisecond})},
-	{name: "mem/stale-refresh-ahead", backend: "mem", swapper: true, watch: true,
+	{name: "mem/stale-refresh-ahead", backend: "mem", swapper: true, watch: true, writes: 15, readFail: 0.2, refuse: 0.1,
 		cache: cacheOpts(secretstore.CacheOptions{TTL: 6 * time.Millisecond, StaleIfError: time.Hour, RefreshAhead: 3 * time.Millisecond, Resolution: time.Millisecond})},
 	{name: "mem/unconditional-rotate", backend: "mem", swapper: false,
 		cache: cacheOpts(secretstore.CacheOptions{TTL: 3 * time.Millisecond, Resolution: time.Millisecond})},
 	{name: "mem/no-cache", backend: "mem", swapper: true, watch: true},
-	{name: "file-open/stale-if-error", backend: "file-open", swapper: true, watch: true,
+	{name: "file-open/stale-if-error", backend: "file-open", swapper: true, watch: true, writes: 15, readFail: 0.2, refuse: 0.1,
 		cache: cacheOpts(secretstore.CacheOptions{TTL: 3 * time.Millisecond, StaleIfError: time.Hour, Resolution: time.Millisecond})},
 	{name: "file/ttl-long", backend: "file", swapper: true,
 		cache: cacheOpts(secretstore.CacheOptions{TTL: time.Hour, NegativeTTL: time.Hour, RefreshAhead: -1})},
@@ -105,12 +117,13 @@ func TestLinearizability(t *testing.T) {
 	}
 	for _, v := range linVariants {
 		t.Run(v.name, func(t *testing.T) {
-			v.clients, v.ops = 8, 40
+			v.clients, v.ops = 8, 80
 			if strings.HasPrefix(v.backend, "file") {
 				v.ops = 25 // a write is an fsync'd transaction
 			}
-			n := runLinearizability(t, v, *linSeed)
-			t.Logf("seed %d: %d operations linearizable", *linSeed, n)
+			st := runLinearizability(t, v, *linSeed)
+			t.Logf("seed %d: %d operations linearizable; %d watch changes checked, %d stale values served",
+				*linSeed, st.ops, st.watchChanges, st.stale)
 		})
 	}
 }
@@ -139,7 +152,7 @@ func BenchmarkLinearizability(b *testing.B) {
 	for b.Loop() {
 		v := linVariants[i%len(linVariants)]
 		v.clients, v.ops = 10, 80
-		total += runLinearizability(b, v, 1000+uint64(i))
+		total += runLinearizability(b, v, 1000+uint64(i)).ops
 		i++
 	}
 	b.ReportMetric(float64(total)/float64(i), "checked-ops/run")
@@ -523,12 +536,21 @@ func (h *linHistory) add(client int, call, ret int64, in linIn, out linReg) {
 	h.mu.Unlock()
 }
 
-// runLinearizability runs variant v with seed and checks its history. It
-// returns the number of operations checked.
-func runLinearizability(t testing.TB, v linVariant, seed uint64) int {
+// linStats says how much a run checked.
+type linStats struct {
+	ops          int // operations in the history
+	watchChanges int // changes the watch delivered
+	stale        int // stale values the Store said it served
+}
+
+// runLinearizability runs variant v with seed and checks its history.
+func runLinearizability(t testing.TB, v linVariant, seed uint64) linStats {
 	t.Helper()
 	h := &linHistory{start: time.Now()}
 	base := &faulty{f: linFaults, seed: seed, now: h.now}
+	if v.readFail > 0 {
+		base.f.readFail, base.f.refuse = v.readFail, v.refuse
+	}
 	switch v.backend {
 	case "mem":
 		base.inner = memstore.New(nil)
@@ -622,7 +644,7 @@ func runLinearizability(t testing.TB, v linVariant, seed uint64) int {
 	}
 
 	logs.mu.Lock()
-	refused := logs.refused
+	refused, served := logs.refused, logs.served
 	logs.mu.Unlock()
 	if len(refused) > 0 {
 		t.Errorf("seed %d, %s: a stale value was served for a refusal (PermissionDenied), which must reach the caller; only an outage may be served stale:\n%s",
@@ -633,7 +655,7 @@ func runLinearizability(t testing.TB, v linVariant, seed uint64) int {
 		t.Errorf("seed %d, %s: %s", seed, v.name, e)
 	}
 	checkHistory(t, v, seed, h.ops)
-	return len(h.ops)
+	return linStats{ops: len(h.ops), watchChanges: len(wchanges), stale: served}
 }
 
 // linClient performs v.ops random operations, recording each.
@@ -652,14 +674,20 @@ func linClient(ctx context.Context, st *secretstore.Store, h *linHistory, client
 		rec := &writeRec{}
 		wctx := context.WithValue(ctx, opKey{}, rec)
 		val := fmt.Sprintf("c%d-%d", client, i)
-		switch k := r.IntN(20); {
-		case k < 6 || k >= 18: // Get, of one or two names (maybe the same twice); Refresh
+		// k picks the operation: reads below 60, writes from 60 on, a
+		// variant's share of writes as it says.
+		k := r.IntN(60)
+		if r.IntN(100) < v.writePct() {
+			k = 60 + r.IntN(40)
+		}
+		switch {
+		case k < 30 || (k >= 50 && k < 60): // Get, of one or two names (maybe the same twice); Refresh
 			names := []string{pick()}
 			if r.IntN(3) == 0 {
 				names = append(names, pick())
 			}
 			get, op := st.Get, "get"
-			if k >= 18 {
+			if k >= 50 {
 				get, op = st.Refresh, "refresh"
 			}
 			call := h.now()
@@ -672,7 +700,7 @@ func linClient(ctx context.Context, st *secretstore.Store, h *linHistory, client
 					}
 				}
 			}
-		case k < 10: // Lookup
+		case k < 50: // Lookup
 			n := pick()
 			call := h.now()
 			sec, ok, err := st.Lookup(opCtx, n)
@@ -680,12 +708,12 @@ func linClient(ctx context.Context, st *secretstore.Store, h *linHistory, client
 			if err == nil {
 				h.add(client, call, ret, linIn{kind: kRead, op: "lookup", name: n}, linReg{ok, sec.Reveal()})
 			}
-		case k < 14: // Set
+		case k < 80: // Set
 			n := pick()
 			call := h.now()
 			err := st.Set(wctx, n, val)
 			h.addWrite(client, call, h.now(), linIn{kind: kSet, op: "set", name: n, val: val}, rec, err)
-		case k < 16: // Remove
+		case k < 90: // Remove
 			n := pick()
 			call := h.now()
 			err := st.Remove(wctx, n)
