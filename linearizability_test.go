@@ -58,8 +58,11 @@ const linKnownDefects = "issue 15 defects 2 and 3 (a reader after a write joins 
 	"stale values served through refusals) and the write-through race: a Set, Remove or Rotate that overlaps another write of " +
 	"the same name stores its own value in the cache after the other's, or a reader sees the new value and a later one the old"
 
-// linNames are the registers. Few names, so that operations collide.
-var linNames = []string{"db/password", "apiKey", "tenant:acme:token"}
+// linNames are the registers. Few names, so that operations collide. The
+// last is reached both directly and through a view scoped to linScope.
+var linNames = []string{"db/password", "apiKey", linScope + "token"}
+
+const linScope = "tenant:acme:"
 
 // linVariant is one configuration the check runs.
 type linVariant struct {
@@ -661,6 +664,19 @@ func runLinearizability(t testing.TB, v linVariant, seed uint64) linStats {
 // linClient performs v.ops random operations, recording each.
 func linClient(ctx context.Context, st *secretstore.Store, h *linHistory, client int, v linVariant, r *rand.Rand) {
 	pick := func() string { return linNames[r.IntN(len(linNames))] }
+	// view returns the store and the name to reach register n through:
+	// half the time, the tenant's register through a scoped view, which
+	// shares the cache under the full name.
+	scoped, err := st.Scope(linScope)
+	if err != nil {
+		panic(err)
+	}
+	view := func(n string) (*secretstore.Store, string, string) {
+		if rest, ok := strings.CutPrefix(n, linScope); ok && r.IntN(2) == 0 {
+			return scoped, rest, "scoped "
+		}
+		return st, n, ""
+	}
 	for i := range v.ops {
 		if r.IntN(4) == 0 {
 			time.Sleep(time.Duration(r.IntN(200)) * time.Microsecond) // spread operations over the TTLs
@@ -686,48 +702,60 @@ func linClient(ctx context.Context, st *secretstore.Store, h *linHistory, client
 			if r.IntN(3) == 0 {
 				names = append(names, pick())
 			}
-			get, op := st.Get, "get"
+			vs, how := st, ""
+			asked := names
+			if len(names) == 1 {
+				var vn string
+				vs, vn, how = view(names[0])
+				asked = []string{vn}
+			}
+			get, op := vs.Get, how+"get"
 			if k >= 50 {
-				get, op = st.Refresh, "refresh"
+				get, op = vs.Refresh, how+"refresh"
 			}
 			call := h.now()
-			ss, err := get(opCtx, names...)
+			ss, err := get(opCtx, asked...)
 			ret := h.now()
 			if err == nil {
 				for j, n := range names {
 					if !contains(names[:j], n) {
-						h.add(client, call, ret, linIn{kind: kRead, op: op, name: n}, linReg{ss.Has(n), ss.Reveal(n)})
+						a := asked[j]
+						h.add(client, call, ret, linIn{kind: kRead, op: op, name: n}, linReg{ss.Has(a), ss.Reveal(a)})
 					}
 				}
 			}
 		case k < 50: // Lookup
 			n := pick()
+			vs, vn, how := view(n)
 			call := h.now()
-			sec, ok, err := st.Lookup(opCtx, n)
+			sec, ok, err := vs.Lookup(opCtx, vn)
 			ret := h.now()
 			if err == nil {
-				h.add(client, call, ret, linIn{kind: kRead, op: "lookup", name: n}, linReg{ok, sec.Reveal()})
+				h.add(client, call, ret, linIn{kind: kRead, op: how + "lookup", name: n}, linReg{ok, sec.Reveal()})
 			}
 		case k < 80: // Set
 			n := pick()
+			vs, vn, how := view(n)
 			call := h.now()
-			err := st.Set(wctx, n, val)
-			h.addWrite(client, call, h.now(), linIn{kind: kSet, op: "set", name: n, val: val}, rec, err)
+			err := vs.Set(wctx, vn, val)
+			h.addWrite(client, call, h.now(), linIn{kind: kSet, op: how + "set", name: n, val: val}, rec, err)
 		case k < 90: // Remove
 			n := pick()
+			vs, vn, how := view(n)
 			call := h.now()
-			err := st.Remove(wctx, n)
-			h.addWrite(client, call, h.now(), linIn{kind: kRemove, op: "remove", name: n}, rec, err)
+			err := vs.Remove(wctx, vn)
+			h.addWrite(client, call, h.now(), linIn{kind: kRemove, op: how + "remove", name: n}, rec, err)
 		default: // Rotate: read, then compare-and-swap (or write, without a Swapper)
 			n := pick()
+			vs, vn, how := view(n)
 			made := "r" + val
 			call := h.now()
-			sec, err := st.Rotate(wctx, n, func(io.Reader) (string, error) { return made, nil })
+			sec, err := vs.Rotate(wctx, vn, func(io.Reader) (string, error) { return made, nil })
 			ret := h.now()
 			if err == nil && sec.Reveal() != made {
 				h.fail(fmt.Sprintf("Rotate(%s) returned a value other than the generator's", n))
 			}
-			in := linIn{kind: kSet, op: "rotate", name: n, val: made}
+			in := linIn{kind: kSet, op: how + "rotate", name: n, val: made}
 			if v.swapper {
 				in.kind = kCAS
 				in.hold = rec.old != nil
