@@ -3,8 +3,10 @@ package secretstore_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,6 +55,22 @@ func benchStores(b *testing.B) map[string]*secretstore.Store {
 type floor struct {
 	mu sync.RWMutex
 	m  map[string]string
+}
+
+// fill is the floor for a Get of names: a locked read of names into a new
+// map, returned so that it lives on the heap as a Get's result does.
+//
+//go:noinline
+func (f *floor) fill(names []string) map[string]string {
+	out := make(map[string]string, len(names))
+	f.mu.RLock()
+	for _, k := range names {
+		if v, ok := f.m[k]; ok {
+			out[k] = v
+		}
+	}
+	f.mu.RUnlock()
+	return out
 }
 
 var (
@@ -180,30 +198,72 @@ func TestHotPathAllocations(t *testing.T) {
 	}
 }
 
-// paired times floor and subject in alternating batches and reports the
-// median of their per-batch ratios (x-floor) and the subject's median time
-// (ns/subject): interleaving cancels the drift of a loaded machine, which
-// separate benchmarks would each absorb differently.
-func paired(b *testing.B, floor, subject func()) {
-	const batch = 2000
-	var ratios, times []float64
-	for b.Loop() {
-		t0 := time.Now()
-		for range batch {
-			floor()
-		}
-		t1 := time.Now()
-		for range batch {
-			subject()
-		}
-		t2 := time.Now()
-		f, s := t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds()
-		ratios = append(ratios, s/f)
-		times = append(times, s/batch*1e9)
+// paired times subject and its floors in alternating batches and reports,
+// for the subject and each floor, the median time per operation (ns/<name>),
+// and the median of the per-batch ratios of the subject to each floor
+// (x-<floor>): interleaving cancels the drift of a loaded machine, which
+// separate benchmarks would each absorb differently. With parallel, each
+// batch runs on GOMAXPROCS goroutines at once and the time is wall time per
+// operation across them, as b.RunParallel reports it.
+func paired(b *testing.B, parallel bool, subject func(), floors []namedFunc) {
+	batch, procs := 2000, 1
+	if parallel {
+		// Longer batches, so that starting the goroutines is noise.
+		batch, procs = 20000, runtime.GOMAXPROCS(0)
 	}
-	b.ReportMetric(median(ratios), "x-floor")
-	b.ReportMetric(median(times), "ns/subject")
-	b.ReportMetric(0, "ns/op") // one op is a batch pair: not meaningful
+	run := func(f func()) float64 {
+		if !parallel {
+			t0 := time.Now()
+			for range batch {
+				f()
+			}
+			return time.Since(t0).Seconds() / float64(batch) * 1e9
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for range procs {
+			wg.Go(func() {
+				<-start
+				for range batch {
+					f()
+				}
+			})
+		}
+		t0 := time.Now()
+		close(start)
+		wg.Wait()
+		return time.Since(t0).Seconds() / float64(batch*procs) * 1e9
+	}
+	times := make([][]float64, len(floors))
+	ratios := make([][]float64, len(floors))
+	var subj []float64
+	i := 0
+	for b.Loop() {
+		for j, f := range floors {
+			// Alternate which runs first, so neither always follows the other.
+			var ft, st float64
+			if i%2 == 0 {
+				ft, st = run(f.fn), run(subject)
+			} else {
+				st, ft = run(subject), run(f.fn)
+			}
+			times[j] = append(times[j], ft)
+			ratios[j] = append(ratios[j], st/ft)
+			subj = append(subj, st)
+		}
+		i++
+	}
+	b.ReportMetric(median(subj), "ns/subject")
+	for j, f := range floors {
+		b.ReportMetric(median(times[j]), "ns/"+f.name)
+		b.ReportMetric(median(ratios[j]), "x-"+f.name)
+	}
+	b.ReportMetric(0, "ns/op") // one op is a set of batches: not meaningful
+}
+
+type namedFunc struct {
+	name string
+	fn   func()
 }
 
 func median(v []float64) float64 {
@@ -215,50 +275,145 @@ func median(v []float64) float64 {
 	return s[len(s)/2]
 }
 
-// BenchmarkVsFloor holds each hot path against its floor in the same loop:
-// Lookup against a locked map read (target: within 2x), Get against a locked
-// map read that fills a result map of the same size (target: within 1.5x).
+// BenchmarkVsFloor holds each hot path against its floors in the same loop,
+// from one goroutine (serial) and from every core at once (parallel).
+// Lookup: against a map read under a sync.RWMutex (rwmutex) and a lock-free
+// read of an immutable map behind an atomic.Pointer (immutable). Get of n
+// names: against a locked read of n names that fills a new map on the heap
+// (fill).
 func BenchmarkVsFloor(b *testing.B) {
 	stores := benchStores(b)
 	seed, names := benchSeed()
 	f := &floor{m: seed}
+	var snap atomic.Pointer[map[string]string]
+	snap.Store(&seed)
 	ctx := context.Background()
-	readFloor := func() {
-		f.mu.RLock()
-		sinkS, sinkOK = f.m["secret_1"]
-		f.mu.RUnlock()
-	}
-	fillFloor := func(ask []string) func() {
-		return func() {
-			out := make(map[string]string, len(ask))
+	readFloors := []namedFunc{
+		{"rwmutex", func() {
 			f.mu.RLock()
-			for _, k := range ask {
-				if v, ok := f.m[k]; ok {
-					out[k] = v
-				}
-			}
+			v, ok := f.m["secret_1"]
 			f.mu.RUnlock()
-			sinkMap = out
+			if !ok || v == "" {
+				panic("floor read failed")
+			}
+		}},
+		{"immutable", func() {
+			if v, ok := (*snap.Load())["secret_1"]; !ok || v == "" {
+				panic("floor read failed")
+			}
+		}},
+	}
+	fillFloor := func(ask []string) []namedFunc {
+		return []namedFunc{{"fill", func() {
+			if out := f.fill(ask); len(out) != len(ask) {
+				panic("floor fill failed")
+			}
+		}}}
+	}
+	for _, mode := range []string{"serial", "parallel"} {
+		par := mode == "parallel"
+		for _, name := range []string{"memstore", "cached", "scoped"} {
+			s := stores[name]
+			b.Run(mode+"/Lookup/"+name, func(b *testing.B) {
+				paired(b, par, func() {
+					if sec, ok, err := s.Lookup(ctx, "secret_1"); err != nil || !ok || sec.Len() == 0 {
+						panic("Lookup failed")
+					}
+				}, readFloors)
+			})
+		}
+		for _, name := range []string{"memstore", "cached"} {
+			s := stores[name]
+			for _, n := range []int{1, 10} {
+				ask := names[:n]
+				b.Run(fmt.Sprintf("%s/Get/%s/%d", mode, name, n), func(b *testing.B) {
+					paired(b, par, func() {
+						if ss, err := s.Get(ctx, ask...); err != nil || len(ss) != n {
+							panic("Get failed")
+						}
+					}, fillFloor(ask))
+				})
+			}
 		}
 	}
+}
+
+// BenchmarkHotPath runs, side by side in one run, the hot paths and the
+// floors issue 22 holds them against, from one goroutine (serial) and from
+// every core at once (parallel, b.RunParallel: ns/op is wall time per
+// operation across all goroutines):
+//   - floor/rwmutex-map: a map read under a sync.RWMutex read lock;
+//   - floor/immutable-map: a lock-free read of an immutable map behind an
+//     atomic.Pointer, the least a shared read can cost;
+//   - floor/fill-N: a locked read of N names into a new map on the heap, the
+//     floor for a Get of N names;
+//   - Lookup and Get through the portable Store: memstore (no cache), cache
+//     hits, and a scoped view's cache hits.
+func BenchmarkHotPath(b *testing.B) {
+	stores := benchStores(b)
+	seed, names := benchSeed()
+	f := &floor{m: seed}
+	var snap atomic.Pointer[map[string]string]
+	snap.Store(&seed)
+	ctx := context.Background()
+	type bench struct {
+		name string
+		op   func() bool
+	}
+	var benches []bench
+	benches = append(benches,
+		bench{"floor/rwmutex-map", func() bool {
+			f.mu.RLock()
+			v, ok := f.m["secret_1"]
+			f.mu.RUnlock()
+			return ok && v != ""
+		}},
+		bench{"floor/immutable-map", func() bool {
+			v, ok := (*snap.Load())["secret_1"]
+			return ok && v != ""
+		}},
+	)
 	for _, name := range []string{"memstore", "cached", "scoped"} {
 		s := stores[name]
-		b.Run("Lookup/"+name, func(b *testing.B) {
-			paired(b, readFloor, func() {
-				sec, _, _ := s.Lookup(ctx, "secret_1")
-				sinkOK = sec.Len() > 0
-			})
+		benches = append(benches, bench{"Lookup/" + name, func() bool {
+			sec, ok, err := s.Lookup(ctx, "secret_1")
+			return err == nil && ok && sec.Len() > 0
+		}})
+	}
+	for _, n := range []int{1, 10} {
+		ask := names[:n]
+		benches = append(benches, bench{fmt.Sprintf("floor/fill-%d", n), func() bool {
+			return len(f.fill(ask)) == len(ask)
+		}})
+		for _, name := range []string{"memstore", "cached"} {
+			s := stores[name]
+			benches = append(benches, bench{fmt.Sprintf("Get/%s/%d", name, n), func() bool {
+				ss, err := s.Get(ctx, ask...)
+				return err == nil && len(ss) == len(ask)
+			}})
+		}
+	}
+	for _, bn := range benches {
+		b.Run("serial/"+bn.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !bn.op() {
+					b.Fatal("wrong result")
+				}
+			}
 		})
 	}
-	for _, name := range []string{"memstore", "cached"} {
-		s := stores[name]
-		for _, n := range []int{1, 10} {
-			ask := names[:n]
-			b.Run(fmt.Sprintf("Get/%s/%d", name, n), func(b *testing.B) {
-				paired(b, fillFloor(ask), func() {
-					sinkSS, _ = s.Get(ctx, ask...)
-				})
+	for _, bn := range benches {
+		b.Run("parallel/"+bn.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if !bn.op() {
+						b.Error("wrong result")
+						return
+					}
+				}
 			})
-		}
+		})
 	}
 }

@@ -2,39 +2,58 @@ package secretstore
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/snapmap"
 )
 
-// cache holds secrets by full (prefixed) name. A hit is a read-locked map read
-// and two atomic loads; it never allocates and never reads the wall clock:
-// expiry is checked against a coarse clock ticked in the background.
+// cache holds secrets by full (prefixed) name.
+//
+// A hit writes nothing that another core reads: the entries are immutable
+// maps behind atomic pointers (a [snapmap.Map]), so a hit is a hash, an
+// atomic load and a map read, plus one atomic load of a coarse clock ticked in
+// the background; the entry's "recently read" mark is set only when it is not
+// yet set, refresh-ahead starts once per entry, and hits are counted in
+// per-goroutine stripes ([counters]). A hit takes no lock and never allocates.
+//
+// Every change (a fetch's fill, a write, a refresh, an eviction) happens under
+// mu, which also guards the flights, so that three promises hold exactly:
+//   - One fetch per cold name: a caller that missed looks at the cache again
+//     under mu, then joins the flight for the name or starts it.
+//   - No value from before a write: from the start of a write (beginWrite)
+//     to its end (endWrite), the cache holds nothing for the name, and every
+//     reader of it reads the backend itself, so that no reader sees the old
+//     value after another has seen the new one. A flight that was in the air
+//     when the write began is detached: no later reader joins it and its
+//     result, which may have been read before the write, never fills the
+//     cache. The written value is kept only if the write succeeded and no
+//     other write of the name overlapped it.
+//   - A stale value only through an outage (see [outage]).
 type cache struct {
 	opts  CacheOptions
 	clock *coarseClock
 
-	mu      sync.RWMutex
-	entries map[string]*entry
-	writes  uint64 // bumped under mu by every write; a fetch stores only if unchanged
+	entries *snapmap.Map[*entry] // read without a lock; changed under mu
 
-	fmu     sync.Mutex
-	flights map[string]*flight
+	mu      sync.Mutex
+	flights map[string]*flight       // by key: the fetch a reader may join; guarded by mu
+	writing map[string]*pendingWrite // by key: writes under way; guarded by mu
 
-	hits, misses, stale, joined atomic.Int64
+	misses, stale, joined atomic.Int64
+	hot                   *counters // the store's: hits are counted there
 	// refresh, when set, refreshes a key in the background (refresh-ahead).
 	refresh func(key string)
-
-	// lookupHits counts Lookups answered on the fast path: each is both a
-	// cache hit and a successful lookup, counted once to keep the path to
-	// one atomic add.
-	lookupHits atomic.Int64
 }
 
+// entry is immutable once published, but for its two marks.
 type entry struct {
 	val        *string // nil: the name is known not to exist
 	expires    int64   // clock time after which the entry is not served
-	staleUntil int64   // clock time until which it may be served if the backend fails
+	staleUntil int64   // clock time until which it may be served if the backend is down
 	refreshAt  int64   // clock time from which a read triggers a background refresh
 	ref        atomic.Bool
 	refreshing atomic.Bool // a background refresh has been started
@@ -47,256 +66,295 @@ type flight struct {
 	err  error
 }
 
-func newCache(o CacheOptions) *cache {
+// loadMode says how [cache.load] treats the cache and the flights.
+type loadMode uint8
+
+const (
+	// loadRead is a reader's miss: look at the cache again, then join the
+	// flight for the name or start one. Stale-if-error applies.
+	loadRead loadMode = iota
+	// loadAhead is refresh-ahead: fetch unless a flight is on its way.
+	loadAhead
+	// loadFresh is Refresh (and Watch): always a new fetch, which detaches
+	// any flight already in the air, since its result is older.
+	loadFresh
+)
+
+func newCache(o CacheOptions, hot *counters) *cache {
 	o.withDefaults()
 	return &cache{
 		opts:    o,
 		clock:   startClock(o.Resolution),
-		entries: make(map[string]*entry),
+		entries: snapmap.New[*entry](),
 		flights: make(map[string]*flight),
+		writing: make(map[string]*pendingWrite),
+		hot:     hot,
 	}
 }
 
 func (c *cache) close() { c.clock.stop() }
 
-// get returns the fresh entry for prefix+name, without allocating.
+// get returns the fresh entry for prefix+name. It takes no lock, writes no
+// shared memory (but the entry's marks, once) and does not allocate.
 func (c *cache) get(prefix, name string) (*entry, bool) {
 	var e *entry
-	c.mu.RLock()
 	if prefix == "" {
-		e = c.entries[name]
+		e, _ = c.entries.Load(name)
 	} else {
 		var buf [MaxNameLen]byte
-		k := append(append(buf[:0], prefix...), name...)
-		e = c.entries[string(k)] // the compiler does not allocate for this lookup
+		e, _ = c.entries.LoadBytes(append(append(buf[:0], prefix...), name...))
 	}
-	c.mu.RUnlock()
-	now := c.clock.now()
-	if e == nil || now >= e.expires {
+	return e, c.fresh(e, prefix, name)
+}
+
+// hit is get for a name outside any scope: the hot path, kept small.
+func (c *cache) hit(name string) (*entry, bool) {
+	e, _ := c.entries.Load(name)
+	if e == nil {
 		return nil, false
 	}
-	if !e.ref.Load() {
-		e.ref.Store(true)
+	now := c.clock.now()
+	if now >= e.expires {
+		return nil, false
 	}
-	if now >= e.refreshAt {
-		c.refreshAhead(e, prefix+name)
+	if !e.ref.Load() || (now >= e.refreshAt && !e.refreshing.Load()) {
+		c.mark(e, now, "", name)
 	}
 	return e, true
 }
 
-// refreshAhead starts one background refresh of an entry near its expiry.
-func (c *cache) refreshAhead(e *entry, key string) {
-	if c.refresh != nil && !e.refreshing.Load() && e.refreshing.CompareAndSwap(false, true) {
-		c.refresh(key)
+// fresh reports whether e may be served now. The first read marks it
+// recently read, and the first read inside its refresh-ahead window starts
+// its refresh: later reads only load.
+func (c *cache) fresh(e *entry, prefix, name string) bool {
+	now := c.clock.now()
+	if e == nil || now >= e.expires {
+		return false
+	}
+	if !e.ref.Load() || (now >= e.refreshAt && !e.refreshing.Load()) {
+		c.mark(e, now, prefix, name)
+	}
+	return true
+}
+
+// mark is fresh's rare part, kept out of line so that fresh inlines.
+func (c *cache) mark(e *entry, now int64, prefix, name string) {
+	if !e.ref.Load() {
+		e.ref.Store(true)
+	}
+	if now >= e.refreshAt && c.refresh != nil && e.refreshing.CompareAndSwap(false, true) {
+		c.refresh(prefix + name)
 	}
 }
 
-// fill puts the fresh entries for names into ss under one read lock, and
-// returns the names it did not find. Hits and misses are counted.
+// fill puts the fresh entries for names into ss and returns the names it did
+// not find. Hits and misses are counted.
 func (c *cache) fill(prefix string, names []string, ss Secrets) (misses []string) {
-	now := c.clock.now()
 	var buf [MaxNameLen]byte
-	c.mu.RLock()
 	for _, n := range names {
 		var e *entry
 		if prefix == "" {
-			e = c.entries[n]
+			e, _ = c.entries.Load(n)
 		} else {
-			e = c.entries[string(append(append(buf[:0], prefix...), n...))]
+			e, _ = c.entries.LoadBytes(append(append(buf[:0], prefix...), n...))
 		}
-		if e == nil || now >= e.expires {
+		if !c.fresh(e, prefix, n) {
 			misses = append(misses, n)
 			continue
-		}
-		if !e.ref.Load() {
-			e.ref.Store(true)
-		}
-		if now >= e.refreshAt {
-			c.refreshAhead(e, prefix+n)
 		}
 		if e.val != nil {
 			ss[n] = Secret{p: e.val}
 		}
 	}
-	c.mu.RUnlock()
-	c.hits.Add(int64(len(names) - len(misses)))
-	c.misses.Add(int64(len(misses)))
+	if hits := len(names) - len(misses); hits > 0 {
+		c.hot.add(hotCacheHit, int64(hits))
+	}
+	if len(misses) > 0 {
+		c.misses.Add(int64(len(misses)))
+	}
 	return misses
 }
 
-// put stores fetched values (nil: missing), unless a write happened since gen.
-// With asWrite, it also makes fetches that started earlier discard theirs.
-func (c *cache) put(gen uint64, vals map[string]*string, asWrite bool) {
-	now := c.clock.now()
+// beginWrite marks the start of a write of key, before it reaches the
+// backend. Until the matching endWrite, the backend may change at any
+// moment, so the cache neither answers for key nor lets a fetch fill it, and
+// no reader joins a fetch: each reads the backend itself (see load). The
+// entry is dropped and the flight for key detached: a fetch that may have
+// read before the write neither fills the cache nor serves a later reader.
+func (c *cache) beginWrite(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.writes != gen {
-		return
+	w := c.writing[key]
+	if w == nil {
+		w = &pendingWrite{}
+		c.writing[key] = w
 	}
-	if asWrite {
-		c.writes++
+	w.n++
+	if w.n > 1 {
+		w.overlap = true
 	}
-	for k, v := range vals {
-		c.storeLocked(now, k, v)
+	delete(c.flights, key)
+	if _, ok := c.entries.Load(key); ok {
+		c.entries.Delete(key)
 	}
 }
 
-// write records a value the caller just wrote (or, with val nil, removed), and
-// makes every fetch started before it discard its result.
-func (c *cache) write(key string, val *string, remove bool) {
-	now := c.clock.now()
+// endWrite marks the end of a write of key that beginWrite marked. The cache
+// keeps the value written (val; nil for a Remove, which the cache forgets),
+// unless forget (the write failed, and may or may not have reached the
+// backend) or the write overlapped another write of key, whose order at the
+// backend is unknown: then the next read fetches.
+func (c *cache) endWrite(key string, val *string, forget bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.writes++
-	if remove {
-		delete(c.entries, key)
-		return
+	w := c.writing[key]
+	w.n--
+	keep := w.n == 0 && !w.overlap && !forget && val != nil
+	if w.n == 0 {
+		delete(c.writing, key)
 	}
-	c.storeLocked(now, key, val)
+	delete(c.flights, key) // none is attached during a write; kept for clarity
+	tx := c.entries.Tx()
+	if keep {
+		c.storeTx(tx, c.clock.now(), key, val)
+	} else {
+		tx.Delete(key)
+	}
+	tx.Commit()
 }
 
-func (c *cache) generation() uint64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.writes
+// pendingWrite counts the writes of a key under way.
+type pendingWrite struct {
+	n       int
+	overlap bool // two writes of the key were under way at once
 }
 
-func (c *cache) storeLocked(now int64, key string, val *string) {
+// storeTx puts a fetched or written value (nil: missing) for key into tx.
+func (c *cache) storeTx(tx *snapmap.Tx[*entry], now int64, key string, val *string) {
 	ttl := c.opts.TTL
 	if val == nil {
 		if c.opts.NegativeTTL < 0 {
-			delete(c.entries, key)
+			tx.Delete(key)
 			return
 		}
 		ttl = c.opts.NegativeTTL
 	}
-	if _, ok := c.entries[key]; !ok && len(c.entries) >= c.opts.MaxEntries {
-		c.evictLocked(now)
+	if _, ok := tx.Load(key); !ok && tx.Len() >= c.opts.MaxEntries {
+		c.evictTx(tx, now)
 	}
 	e := &entry{val: val, expires: now + int64(ttl), refreshAt: now + int64(ttl)}
 	if c.opts.RefreshAhead > 0 && val != nil {
 		e.refreshAt -= int64(c.opts.RefreshAhead)
 	}
 	e.staleUntil = e.expires + int64(c.opts.StaleIfError)
-	c.entries[key] = e
+	tx.Set(key, e)
 }
 
-// evictLocked makes room: first entries past any use, then, CLOCK-style,
+// evictTx makes room: first entries past any use, then, CLOCK-style,
 // entries not read since the previous sweep cleared their mark. It frees a
 // 1/64 share at once so that inserting into a full cache stays cheap.
-func (c *cache) evictLocked(now int64) {
-	want := len(c.entries) - c.opts.MaxEntries + 1 + c.opts.MaxEntries/64
-	for k, e := range c.entries {
-		if want <= 0 {
-			return
-		}
+func (c *cache) evictTx(tx *snapmap.Tx[*entry], now int64) {
+	want := tx.Len() - c.opts.MaxEntries + 1 + c.opts.MaxEntries/64
+	tx.Range(func(k string, e *entry) bool {
 		if now >= e.staleUntil {
-			delete(c.entries, k)
+			tx.Delete(k)
 			want--
 		}
-	}
+		return want > 0
+	})
 	for pass := 0; pass < 2 && want > 0; pass++ {
-		for k, e := range c.entries {
-			if want <= 0 {
-				return
+		tx.Range(func(k string, e *entry) bool {
+			if e.ref.Load() {
+				e.ref.Store(false)
+				return true
 			}
-			if e.ref.Swap(false) {
-				continue
-			}
-			delete(c.entries, k)
+			tx.Delete(k)
 			want--
-		}
+			return want > 0
+		})
 	}
 }
 
-// staleValue returns an expired value still inside its stale-if-error window.
-func (c *cache) staleValue(key string) (*string, bool) {
-	if c.opts.StaleIfError <= 0 {
-		return nil, false
+// outage reports whether err, from a fetch bounded by fctx, means the backend
+// could not answer: unavailable, or the fetch's own deadline passed. Only an
+// outage lets a stale value be served; a refusal (permission denied), a
+// damaged record or any other error reaches the caller.
+func outage(fctx context.Context, err error) bool {
+	if driver.CodeOf(err) == driver.Unavailable {
+		return true
 	}
-	c.mu.RLock()
-	e := c.entries[key]
-	c.mu.RUnlock()
-	if e == nil || c.clock.now() >= e.staleUntil {
-		return nil, false
-	}
-	return e.val, true
+	return errors.Is(err, context.DeadlineExceeded) && errors.Is(fctx.Err(), context.DeadlineExceeded)
 }
 
 func (c *cache) inFlight() int {
-	c.fmu.Lock()
-	defer c.fmu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return len(c.flights)
 }
 
-func (c *cache) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
-}
+func (c *cache) len() int { return c.entries.Len() }
 
-// load returns the values of keys (nil: missing), fetching the ones no other
-// caller is already fetching in one backend call, and waiting for the others.
-// The shared fetch runs detached from ctx (bounded by FetchTimeout), so one
-// caller giving up does not fail the others; ctx bounds only this caller's wait.
-func (c *cache) load(ctx context.Context, keys []string, fetch func(context.Context, []string) (map[string]string, error), onStale func(key string, err error)) (map[string]*string, error) {
-	waits := make([]*flight, len(keys))
+// load returns the values of keys (nil: missing), as mode says: answered by
+// the cache, by a flight another caller started, or by one backend call for
+// the rest. The shared fetch runs detached from ctx (bounded by
+// FetchTimeout), so one caller giving up does not fail the others; ctx bounds
+// only this caller's wait.
+func (c *cache) load(ctx context.Context, keys []string, mode loadMode, fetch func(context.Context, []string) (map[string]string, error), onStale func(key string, err error)) (map[string]*string, error) {
+	out := make(map[string]*string, len(keys))
+	waits := make([]*flight, len(keys)) // nil: answered, or nothing to wait for
 	var lead []string
 	var led []*flight
-	c.fmu.Lock()
+	c.mu.Lock()
+	now := c.clock.now()
 	for i, k := range keys {
-		if f, ok := c.flights[k]; ok {
-			c.joined.Add(1)
-			waits[i] = f
+		if c.writing[k] != nil {
+			// A write of k is under way and the backend may change at
+			// any moment: the caller reads the backend itself, through a
+			// flight nobody joins and that fills nothing.
+			if mode != loadAhead {
+				f := &flight{done: make(chan struct{})}
+				waits[i] = f
+				lead = append(lead, k)
+				led = append(led, f)
+			}
+			continue
+		}
+		if mode == loadRead {
+			// A flight that ended since this caller missed has filled
+			// the cache: look again, under the lock fills take.
+			if e, ok := c.entries.Load(k); ok && now < e.expires {
+				out[k] = e.val
+				continue
+			}
+		}
+		if f, ok := c.flights[k]; ok && mode != loadFresh {
+			if mode == loadRead {
+				c.joined.Add(1)
+				waits[i] = f
+			}
 			continue
 		}
 		f := &flight{done: make(chan struct{})}
-		c.flights[k] = f
+		c.flights[k] = f // with loadFresh, detaches the older flight
 		waits[i] = f
 		lead = append(lead, k)
 		led = append(led, f)
 	}
-	c.fmu.Unlock()
+	c.mu.Unlock()
 
 	if len(lead) > 0 {
-		gen := c.generation()
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.FetchTimeout)
 		go func() {
 			defer cancel()
 			vals, err := fetch(fctx, lead)
-			got := make(map[string]*string, len(lead))
-			for i, k := range lead {
-				f := led[i]
-				switch {
-				case err == nil:
-					if v, ok := vals[k]; ok {
-						f.val = &v
-					}
-					got[k] = f.val
-				default:
-					if v, ok := c.staleValue(k); ok {
-						c.stale.Add(1)
-						onStale(k, err)
-						f.val = v
-					} else {
-						f.err = err
-					}
-				}
-			}
-			if err == nil {
-				c.put(gen, got, false)
-			}
-			c.fmu.Lock()
-			for i, k := range lead {
-				delete(c.flights, k)
-				close(led[i].done)
-			}
-			c.fmu.Unlock()
+			c.land(fctx, mode, lead, led, vals, err, onStale)
 		}()
 	}
 
-	out := make(map[string]*string, len(keys))
 	for i, f := range waits {
+		if f == nil {
+			continue
+		}
 		select {
 		case <-f.done:
 		case <-ctx.Done():
@@ -308,6 +366,51 @@ func (c *cache) load(ctx context.Context, keys []string, fetch func(context.Cont
 		out[keys[i]] = f.val
 	}
 	return out, nil
+}
+
+// land ends the flights of one fetch: each still attached fills the cache,
+// and each gets its result, or on an outage a stale value if the cache holds
+// one inside its window.
+func (c *cache) land(fctx context.Context, mode loadMode, lead []string, led []*flight, vals map[string]string, err error, onStale func(string, error)) {
+	serveStale := err != nil && mode == loadRead && c.opts.StaleIfError > 0 && outage(fctx, err)
+	var staled []string
+	c.mu.Lock()
+	now := c.clock.now()
+	tx := c.entries.Tx()
+	for i, k := range lead {
+		f := led[i]
+		attached := c.flights[k] == f
+		if attached {
+			delete(c.flights, k)
+		}
+		if err == nil {
+			if v, ok := vals[k]; ok {
+				f.val = &v
+			}
+			if attached {
+				c.storeTx(tx, now, k, f.val)
+			}
+			continue
+		}
+		f.err = err
+		if serveStale {
+			// The entry is the newest this store knows: a write since
+			// replaced or removed it.
+			if e, ok := tx.Load(k); ok && now < e.staleUntil {
+				f.val, f.err = e.val, nil
+				staled = append(staled, k)
+			}
+		}
+	}
+	tx.Commit()
+	c.mu.Unlock()
+	for _, f := range led {
+		close(f.done)
+	}
+	for _, k := range staled {
+		c.stale.Add(1)
+		onStale(k, err)
+	}
 }
 
 // coarseClock is a monotonic clock read with one atomic load, ticked by a

@@ -24,8 +24,9 @@
 //     [ErrPermissionDenied], [ErrUnavailable], [ErrConflict] or [ErrClosed]
 //     with errors.Is (or carries a context error), and [Code] gives its class.
 //   - An opt-in cache ([WithCache]) with a TTL, a size bound, negative entries,
-//     coalescing of concurrent misses into one backend call, write-through,
-//     stale-if-error and a forced [Store.Refresh].
+//     coalescing of concurrent misses into exactly one backend call,
+//     write-through, stale-if-error for outages and a forced [Store.Refresh]
+//     (see Consistency with a cache below).
 //   - Observability: one debug log event per operation ([WithLogger]),
 //     OpenTelemetry spans inside the caller's trace and metrics
 //     (secretstore.operations, secretstore.cache.requests,
@@ -53,12 +54,41 @@
 // customDriver example). Package storetest is the conformance suite every
 // driver passes.
 //
+// # Consistency with a cache
+//
+// With [WithCache], exactly this holds:
+//
+//   - Read-your-writes, for writes through the same Store or any view made
+//     from it by [Store.Scope] or [Store.Narrow] (they share the cache): once
+//     [Store.Set], [Store.Remove] or [Store.Rotate] has returned, no read that
+//     starts afterwards returns the value from before. While a write is
+//     under way the cache does not answer for its name (readers read the
+//     backend), and a fetch that read the backend before the write neither
+//     answers a later read nor fills the cache. A write that failed forgets
+//     the name, since it may have reached the backend; so do two writes of
+//     one name at once, whose order at the backend is unknown. Over a
+//     linearizable driver, the operations on each name are linearizable.
+//   - Callers that miss the same name at once share exactly one backend call.
+//   - A write made elsewhere (another process, another Store over the same
+//     backend) is seen when the cached entry expires: up to TTL, plus one
+//     Resolution, after the cache read the name; a name remembered as missing,
+//     up to NegativeTTL. [Store.Refresh] reads the backend at once.
+//   - Stale-if-error serves an expired value only through an outage: an error
+//     of class [ErrUnavailable], or the shared fetch running past
+//     FetchTimeout. A refusal ([ErrPermissionDenied]), a damaged record
+//     ([ErrInvalidValue]) and every other error reach the caller (see
+//     [CacheOptions]).
+//
+// Without a cache every read reaches the driver: consistency is the backend's.
+//
 // # Performance
 //
 // A one-name [Store.Lookup] answered by the cache, or by a driver with an
-// in-memory fast path such as memstore, is a read-locked map read that
-// allocates nothing: counting it for metrics is an atomic add, and it starts
+// in-memory fast path such as memstore, takes no lock, allocates nothing and
+// writes no memory that another core reads: the entries are an immutable
+// snapshot behind an atomic pointer (changed copy-on-write), and metrics are
+// counted in per-goroutine stripes summed when they are collected. It starts
 // no span unless the caller's trace is recording (see [WithRootSpans]). A
-// many-name Get reaches the driver in one call, which fetches concurrently
-// or in a batch. BENCHMARKS.md in the repository has the figures.
+// many-name Get reaches the driver in one call, which fetches concurrently or
+// in a batch. BENCHMARKS.md in the repository has the figures.
 package secretstore

@@ -54,9 +54,7 @@ var (
 // every history fail on this branch; the suite then skips the check (run it
 // with -linearizability.force; the benchmark always runs it).
 // It is emptied when the cache is fixed.
-const linKnownDefects = "issue 15 defects 2 and 3 (a reader after a write joins or is served by a fetch that read before it; " +
-	"stale values served through refusals) and the write-through race: a Set, Remove or Rotate that overlaps another write of " +
-	"the same name stores its own value in the cache after the other's, or a reader sees the new value and a later one the old"
+const linKnownDefects = ""
 
 // linNames are the registers. Few names, so that operations collide. The
 // last is reached both directly and through a view scoped to linScope.

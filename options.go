@@ -108,7 +108,10 @@ func WithRootSpans(on bool) Option { return func(c *config) { c.rootSpans = on }
 // CacheOptions configures the cache enabled by [WithCache]. Zero values mean
 // the documented defaults, never "off".
 type CacheOptions struct {
-	// TTL is how long a value is served from the cache (default 5 minutes).
+	// TTL is how long a value is served from the cache (default 5 minutes):
+	// the longest a change made elsewhere than through this store (and its
+	// views) goes unseen, give or take one Resolution. Writes through the
+	// store are seen at once.
 	TTL time.Duration
 	// NegativeTTL is how long "this name does not exist" is remembered
 	// (default: TTL / 10, at least one second). Negative means never.
@@ -117,7 +120,15 @@ type CacheOptions struct {
 	// expired entries go first, then entries not read since the last sweep.
 	MaxEntries int
 	// StaleIfError, when positive, serves an expired value for up to this
-	// long past its expiry if the backend fails (default 0: off).
+	// long past its expiry when the backend is down (default 0: off): only
+	// when the fetch fails with an error of class [ErrUnavailable], or runs
+	// past FetchTimeout. Every other error reaches the caller, a stale value
+	// notwithstanding: a refusal ([ErrPermissionDenied], say access revoked)
+	// must not be papered over, nor a damaged record ([ErrInvalidValue]). The
+	// value from before a write through the store is never served as stale,
+	// and [Store.Refresh] never serves one. Each stale answer is
+	// logged at warning level and counted (secretstore.cache.requests,
+	// result "stale").
 	StaleIfError time.Duration
 	// FetchTimeout bounds one shared backend fetch (default 30 seconds).
 	// A fetch serves every caller waiting for the same names, so it runs
@@ -135,9 +146,12 @@ type CacheOptions struct {
 }
 
 // WithCache turns on the read cache. Concurrent misses of one name are
-// coalesced into one backend call; Set writes through and Remove invalidates;
-// [Store.Refresh] bypasses it. The cache is shared by every view made with
-// [Store.Scope] and [Store.Narrow].
+// coalesced into exactly one backend call; Set and Rotate write through and
+// Remove invalidates, so that a read that starts after a write returned never
+// sees the value from before; [Store.Refresh] bypasses it. The cache is shared
+// by every view made with [Store.Scope] and [Store.Narrow]. A hit takes no
+// lock and writes no memory shared between cores. The package documentation
+// says exactly what consistency holds.
 func WithCache(o CacheOptions) Option {
 	return func(c *config) {
 		o := o

@@ -107,14 +107,13 @@ func (s *Store) rotate(ctx context.Context, key string, gen Generator) (*string,
 		return nil, errors.New("the generator failed") // its error may quote what it made
 	}
 	s.observe(&v)
+	done := s.cacheWrite(key)
 	if conditional {
 		err = sw.CompareAndSwap(ctx, key, old, v)
 	} else {
 		err = s.sh.drv.Set(ctx, key, v)
 	}
-	if c := s.sh.cache; c != nil {
-		c.write(key, &v, err != nil)
-	}
+	done(&v, err != nil)
 	if err != nil {
 		return nil, err
 	}

@@ -56,16 +56,17 @@ func New(d driver.Store, opts ...Option) *Store {
 	sh.lookuper, _ = d.(driver.Lookuper)
 	sh.fast = cfg.audit == nil && cfg.known == nil
 	s := &Store{sh: sh, perms: cfg.perms}
+	hot := newCounters()
 	if cfg.cache != nil {
-		sh.cache = newCache(*cfg.cache)
+		sh.cache = newCache(*cfg.cache, hot)
 		sh.cache.refresh = func(key string) {
 			go func() {
 				// Detached: the refresh serves whoever reads next.
-				_, _ = s.load(context.Background(), opRefresh, []string{key})
+				_, _ = s.load(context.Background(), opRefresh, []string{key}, loadAhead)
 			}()
 		}
 	}
-	sh.tel = newTelemetry(&cfg, sh.cache)
+	sh.tel = newTelemetry(&cfg, sh.cache, hot)
 	return s
 }
 
@@ -130,7 +131,9 @@ func (s *Store) validate(o op, name string) error {
 
 // Lookup returns the secret called name and whether it exists. It is the hot
 // path: from the cache, or from a driver with an in-memory fast path such as
-// memstore, it performs no allocation and costs about two locked map reads.
+// memstore, it takes no lock, performs no allocation and writes no memory
+// shared between cores, so it costs about a lock-free map read from any
+// number of cores at once.
 // Such a memory-answered Lookup in an unscoped store is counted in the
 // metrics but starts no span and writes no debug event (with [WithAudit] or
 // [WithKnownValues] it takes the ordinary path and is audited); every other
@@ -148,13 +151,13 @@ func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
 		// from memory (which never blocks, so ctx is not consulted). Each
 		// is counted with one atomic add, and neither traced nor logged.
 		if c := s.sh.cache; c != nil {
-			if e, ok := c.get("", name); ok {
-				c.lookupHits.Add(1)
+			if e, ok := c.hit(name); ok {
+				c.hot.add(hotLookupHit, 1)
 				return Secret{p: e.val}, e.val != nil, nil
 			}
 		} else if lk := s.sh.lookuper; lk != nil && validName(name) {
 			if p, err := lk.Lookup(ctx, name); err == nil {
-				s.sh.tel.memLookups.Add(1)
+				s.sh.tel.hot.add(hotMemLookup, 1)
 				return Secret{p: p}, p != nil, nil
 			}
 		}
@@ -175,11 +178,11 @@ func (s *Store) lookup(ctx context.Context, name string) (sec Secret, ok, cached
 	}
 	if c := s.sh.cache; c != nil {
 		if e, hit := c.get(s.prefix, name); hit {
-			c.hits.Add(1)
+			c.hot.add(hotCacheHit, 1)
 			return Secret{p: e.val}, e.val != nil, true, nil
 		}
 		c.misses.Add(1)
-		vals, err := s.load(ctx, opLookup, []string{s.key(name)})
+		vals, err := s.load(ctx, opLookup, []string{s.key(name)}, loadRead)
 		if err != nil {
 			return Secret{}, false, false, s.wrap(opLookup.String(), []string{name}, err)
 		}
@@ -219,8 +222,9 @@ func (s *Store) Require(ctx context.Context, names ...string) (Secrets, error) {
 }
 
 // Refresh reads names from the backend, bypassing the cache, and updates the
-// cache with what it read: a forced refresh that really refreshes. Without a
-// cache it is Get.
+// cache with what it read (unless a write to a name overtook the read): a
+// forced refresh that really refreshes. It never serves a stale value.
+// Without a cache it is Get.
 func (s *Store) Refresh(ctx context.Context, names ...string) (Secrets, error) {
 	return s.get(ctx, opRefresh, names, true)
 }
@@ -253,15 +257,19 @@ func (s *Store) getValid(ctx context.Context, o op, names []string, fresh bool) 
 		return nil, false, s.wrap(o.String(), cloneNames(names), err)
 	}
 	ss = make(Secrets, len(names))
-	c := s.sh.cache
-	if c != nil && !fresh {
-		misses := c.fill(s.prefix, names, ss)
-		if len(misses) == 0 {
-			return ss, true, nil
+	if c := s.sh.cache; c != nil {
+		// Refresh reads the backend whatever the cache holds, through a
+		// flight of its own that detaches any older one.
+		misses, mode := names, loadFresh
+		if !fresh {
+			misses, mode = c.fill(s.prefix, names, ss), loadRead
+			if len(misses) == 0 {
+				return ss, true, nil
+			}
 		}
 		misses = dedupe(misses)
 		keys := s.keys(misses)
-		vals, err := s.load(ctx, o, keys)
+		vals, err := s.load(ctx, o, keys, mode)
 		if err != nil {
 			return nil, false, s.wrap(o.String(), cloneNames(misses), err)
 		}
@@ -280,32 +288,14 @@ func (s *Store) getValid(ctx context.Context, o op, names []string, fresh bool) 
 	}
 	uniq := dedupe(names)
 	keys := s.keys(uniq)
-	var gen uint64
-	if c != nil {
-		gen = c.generation()
-	}
 	m, err := s.fetch(ctx, o, keys)
 	if err != nil {
 		return nil, false, s.wrap(o.String(), cloneNames(uniq), err)
 	}
-	var got map[string]*string
-	if c != nil {
-		got = make(map[string]*string, len(keys))
-	}
 	for i, n := range uniq {
-		var p *string
 		if v, ok := m[keys[i]]; ok {
-			p = &v
-			ss[n] = Secret{p: p}
+			ss[n] = Secret{p: &v}
 		}
-		if got != nil {
-			got[keys[i]] = p
-		}
-	}
-	if c != nil {
-		// A refresh is newer than any fetch still in flight: it counts as
-		// a write, so that their older results are discarded.
-		c.put(gen, got, fresh)
 	}
 	return ss, false, nil
 }
@@ -386,9 +376,22 @@ func (s *Store) observe(p *string) {
 	}
 }
 
+// cacheWrite tells the cache, if any, that a write of key is about to reach
+// the backend, and returns the function to call when it has returned: with
+// the value written (nil for a removal) and whether to forget the name
+// instead (the write failed, and may or may not have happened).
+func (s *Store) cacheWrite(key string) (done func(val *string, forget bool)) {
+	c := s.sh.cache
+	if c == nil {
+		return func(*string, bool) {}
+	}
+	c.beginWrite(key)
+	return func(val *string, forget bool) { c.endWrite(key, val, forget) }
+}
+
 // load reads keys through the cache's coalescing of concurrent misses.
-func (s *Store) load(ctx context.Context, o op, keys []string) (map[string]*string, error) {
-	return s.sh.cache.load(ctx, keys, func(ctx context.Context, keys []string) (map[string]string, error) {
+func (s *Store) load(ctx context.Context, o op, keys []string, mode loadMode) (map[string]*string, error) {
+	return s.sh.cache.load(ctx, keys, mode, func(ctx context.Context, keys []string) (map[string]string, error) {
 		return s.fetch(ctx, o, keys)
 	}, func(key string, err error) {
 		s.sh.logger.LogAttrs(ctx, slog.LevelWarn, "secretstore serving a stale value: backend failed",
@@ -420,18 +423,17 @@ func (s *Store) write(ctx context.Context, o op, need Perm, name string, val *st
 	key := s.key(name)
 	start := time.Now()
 	err := ctx.Err() // nothing reaches the backend on a canceled context
-	switch {
-	case err != nil:
-	case val != nil:
-		err = s.sh.drv.Set(ctx, key, *val)
-	default:
-		err = s.sh.drv.Remove(ctx, key)
+	if err == nil {
+		done := s.cacheWrite(key)
+		if val != nil {
+			err = s.sh.drv.Set(ctx, key, *val)
+		} else {
+			err = s.sh.drv.Remove(ctx, key)
+		}
+		// Even a failed write may have reached the backend: forget the name.
+		done(val, err != nil)
 	}
 	s.sh.tel.timeBackend(ctx, o, start, err)
-	if c := s.sh.cache; c != nil {
-		// Even a failed write may have reached the backend: forget the name.
-		c.write(key, val, err != nil || val == nil)
-	}
 	err = s.wrap(o.String(), names, err)
 	s.sh.tel.finish(ctx, sp, o, names, false, err)
 	return err

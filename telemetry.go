@@ -47,9 +47,10 @@ func outcomeName(i int) string {
 	return driver.Code(i - 1).String()
 }
 
-// telemetry records operations. Counting is an atomic add; OpenTelemetry reads
+// telemetry records operations. Counting is an atomic add, to a stripe of its
+// own for the outcomes hot paths count (see [counters]); OpenTelemetry reads
 // the counters when it collects, so an operation itself never allocates for
-// metrics. Spans are started only inside a recording trace (or always, with
+// metrics nor writes to memory another core is using. Spans are started only inside a recording trace (or always, with
 // WithRootSpans); backend round trips are timed into a histogram.
 type telemetry struct {
 	name      string
@@ -58,16 +59,15 @@ type telemetry struct {
 	tracer    trace.Tracer
 	rootSpans bool
 	audit     AuditSink
+	// counts counts failures; successes and cache hits are in hot.
 	counts    [numOps][numOutcomes]atomic.Int64
-	// memLookups counts successful Lookups answered by a driver's
-	// in-memory fast path, reported as lookups with outcome ok.
-	memLookups atomic.Int64
-	backend    metric.Float64Histogram
-	storeAttr  attribute.KeyValue
-	reg        metric.Registration
+	hot       *counters
+	backend   metric.Float64Histogram
+	storeAttr attribute.KeyValue
+	reg       metric.Registration
 }
 
-func newTelemetry(cfg *config, c *cache) *telemetry {
+func newTelemetry(cfg *config, c *cache, hot *counters) *telemetry {
 	t := &telemetry{
 		name:      cfg.name,
 		logger:    cfg.logger,
@@ -75,6 +75,7 @@ func newTelemetry(cfg *config, c *cache) *telemetry {
 		rootSpans: cfg.rootSpans,
 		audit:     cfg.audit,
 		storeAttr: attribute.String("secretstore.store", cfg.name),
+		hot:       hot,
 	}
 	tp := cfg.tracer
 	if tp == nil {
@@ -100,10 +101,10 @@ func newTelemetry(cfg *config, c *cache) *telemetry {
 		for i := range numOps {
 			for j := range numOutcomes {
 				n := t.counts[i][j].Load()
-				if op(i) == opLookup && j == 0 {
-					n += t.memLookups.Load()
-					if c != nil {
-						n += c.lookupHits.Load()
+				if j == 0 {
+					n = t.hot.sum(hotOK + int(i))
+					if op(i) == opLookup {
+						n += t.hot.sum(hotMemLookup) + t.hot.sum(hotLookupHit)
 					}
 				}
 				if n > 0 {
@@ -114,7 +115,7 @@ func newTelemetry(cfg *config, c *cache) *telemetry {
 			}
 		}
 		if c != nil {
-			o.ObserveInt64(hits, c.hits.Load()+c.lookupHits.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "hit")))
+			o.ObserveInt64(hits, t.hot.sum(hotCacheHit)+t.hot.sum(hotLookupHit), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "hit")))
 			o.ObserveInt64(hits, c.misses.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "miss")))
 			o.ObserveInt64(hits, c.stale.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "stale")))
 			o.ObserveInt64(hits, c.joined.Load(), metric.WithAttributes(t.storeAttr, attribute.String("secretstore.cache.result", "coalesced")))
@@ -133,11 +134,11 @@ func (t *telemetry) close() {
 
 // count records an outcome without any other cost.
 func (t *telemetry) count(o op, err error) {
-	i := 0
-	if err != nil {
-		i = int(Code(err)) + 1
+	if err == nil {
+		t.hot.add(hotOK+int(o), 1)
+		return
 	}
-	t.counts[o][i].Add(1)
+	t.counts[o][int(Code(err))+1].Add(1)
 }
 
 // span is an operation in progress that someone observes: a debug log event
