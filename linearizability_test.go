@@ -144,20 +144,21 @@ func FuzzLinearizability(f *testing.F) {
 }
 
 // BenchmarkLinearizability is the long seeded run: iteration i runs variant
-// i mod len(variants) with seed 1000+i, so -benchtime Nx checks N histories.
+// i mod len(variants) with seed 1000·S+i, S being -linearizability.seed, so
+// -benchtime Nx checks N histories.
 // It reports the operations checked per history; the time per history is
 // only what one such run costs.
 func BenchmarkLinearizability(b *testing.B) {
-	total := 0
-	i := 0
+	base := 1000 * *linSeed
+	total, i := 0, uint64(0)
 	for b.Loop() {
-		v := linVariants[i%len(linVariants)]
+		v := linVariants[i%uint64(len(linVariants))]
 		v.clients, v.ops = 10, 80
-		total += runLinearizability(b, v, 1000+uint64(i)).ops
+		total += runLinearizability(b, v, base+i).ops
 		i++
 	}
 	b.ReportMetric(float64(total)/float64(i), "checked-ops/run")
-	b.Logf("%d histories, %d operations checked, all linearizable (seeds 1000 to %d)", i, total, 1000+i-1)
+	b.Logf("%d histories, %d operations checked, all linearizable (seeds %d to %d)", i, total, base, base+i-1)
 }
 
 // --- The model: one register per name ---
@@ -325,7 +326,7 @@ func (d *faulty) pause(r *rand.Rand) {
 	}
 }
 
-// before and after draw the faults on each side of the backend call.
+// fault is what the wrapper does to one backend call.
 type fault uint8
 
 const (
@@ -335,6 +336,7 @@ const (
 	refuseRead
 )
 
+// draw picks the fault of a read or a write.
 func (d *faulty) draw(r *rand.Rand, read bool) fault {
 	p := d.f.writeFail
 	if read {
