@@ -304,13 +304,19 @@ func (s *Store) getValid(ctx context.Context, o op, names []string, fresh bool) 
 // buffers handed to the driver come from a pool, so that neither the caller's
 // variadic names nor the buffers escape to the heap.
 func (s *Store) lookupAll(ctx context.Context, lk driver.Lookuper, names []string, ss Secrets) error {
-	if len(names) == 1 {
-		p, err := lk.Lookup(ctx, s.key(names[0]))
-		s.observe(p)
-		if p != nil {
-			ss[names[0]] = Secret{p: p}
+	if len(names) == 1 || s.prefix == "" {
+		// Name by name: no buffers, and the caller's names are the keys.
+		for _, n := range names {
+			p, err := lk.Lookup(ctx, s.key(n))
+			if err != nil {
+				return err
+			}
+			if p != nil {
+				s.observe(p)
+				ss[n] = Secret{p: p}
+			}
 		}
-		return err
+		return nil
 	}
 	b := lookupBufs.Get().(*lookupBuf)
 	defer b.release()
