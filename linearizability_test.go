@@ -67,10 +67,13 @@ type linVariant struct {
 	name    string
 	backend string // "mem", "file" (a file opened per operation), "file-open" (KeepOpen)
 	swapper bool   // the driver offers CompareAndSwap, so Rotate is conditional
-	cache   *secretstore.CacheOptions
-	watch   bool // a Watch of every name runs alongside, refreshing the cache
-	clients int
-	ops     int // per client
+	// lookuper: the driver offers memstore's reads from memory too (and
+	// CompareAndSwap), which the Store uses without a cache.
+	lookuper bool
+	cache    *secretstore.CacheOptions
+	watch    bool // a Watch of every name runs alongside, refreshing the cache
+	clients  int
+	ops      int // per client
 	// writes is the share of operations that write, in percent (0: 40);
 	// readFail and refuse, when set, replace how often a read fails with
 	// an outage or is refused.
@@ -106,6 +109,7 @@ var linVariants = []linVariant{
 	{name: "mem/unconditional-rotate", backend: "mem", swapper: false,
 		cache: cacheOpts(secretstore.CacheOptions{TTL: 3 * time.Millisecond, Resolution: time.Millisecond})},
 	{name: "mem/no-cache", backend: "mem", swapper: true, watch: true},
+	{name: "mem/no-cache-lookuper", backend: "mem", swapper: true, lookuper: true, watch: true},
 	{name: "file-open/stale-if-error", backend: "file-open", swapper: true, watch: true, writes: 15, readFail: 0.2, refuse: 0.1,
 		cache: cacheOpts(secretstore.CacheOptions{TTL: 3 * time.Millisecond, StaleIfError: time.Hour, Resolution: time.Millisecond})},
 	{name: "file/ttl-long", backend: "file", swapper: true,
@@ -317,6 +321,18 @@ type faulty struct {
 
 // faultySwapper adds the inner driver's CompareAndSwap.
 type faultySwapper struct{ *faulty }
+
+// faultyLookuper adds memstore's reads from memory, undelayed: a Lookuper
+// never blocks. Without a cache, the Store reads through them.
+type faultyLookuper struct{ faultySwapper }
+
+func (d faultyLookuper) Lookup(ctx context.Context, name string) (*string, error) {
+	return d.inner.(driver.Lookuper).Lookup(ctx, name)
+}
+
+func (d faultyLookuper) LookupAll(ctx context.Context, names []string, vals []*string) error {
+	return d.inner.(driver.Lookuper).LookupAll(ctx, names, vals)
+}
 
 func (d *faulty) rng() *rand.Rand { return rand.New(rand.NewPCG(d.seed, d.calls.Add(1))) }
 
@@ -578,7 +594,10 @@ func runLinearizability(t testing.TB, v linVariant, seed uint64) linStats {
 		t.Fatalf("unknown backend %q", v.backend)
 	}
 	var drv driver.Store = base
-	if v.swapper {
+	switch {
+	case v.lookuper:
+		drv = faultyLookuper{faultySwapper{base}}
+	case v.swapper:
 		drv = faultySwapper{base}
 	}
 	logs := &staleLog{}
