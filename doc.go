@@ -22,7 +22,9 @@
 //   - Errors are classified once: every error matches one of [ErrNotFound],
 //     [ErrDisabled], [ErrInvalidName], [ErrInvalidValue], [ErrNotSupported],
 //     [ErrPermissionDenied], [ErrUnavailable], [ErrConflict] or [ErrClosed]
-//     with errors.Is (or carries a context error), and [Code] gives its class.
+//     with errors.Is (or carries a context error), and [Code] gives its class
+//     (an [ErrorCode], such as [CodeNotFound]); errors.As reaches the
+//     backend's own error type behind it.
 //   - An opt-in cache ([WithCache]) with a TTL, a size bound, negative entries,
 //     coalescing of concurrent misses into exactly one backend call,
 //     write-through, stale-if-error for outages and a forced [Store.Refresh]

@@ -1,11 +1,38 @@
 package secretstore
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
 	"github.com/secretstore-go/secretstore/driver"
+)
+
+// ErrorCode is the class of an error a Store returns, as [Code] reports it.
+// It is the driver contract's [driver.Code] under a name of this package (a
+// type alias, not a new type): business code switches over classes with
+// this package alone, drivers keep classifying with package driver, and
+// the two are the same values with no conversion between them. (A third,
+// neutral package, as go-cloud's gcerrors, would have made business code
+// import one package more for the same thing.) The constants below name
+// every class; String gives the snake_case name used in metrics, logs and
+// audit events.
+type ErrorCode = driver.Code
+
+// The error classes, for a switch over [Code]. Each but the context classes
+// and CodeUnknown has a sentinel error matched with [errors.Is].
+const (
+	CodeUnknown          = driver.Unknown          // not classified
+	CodeNotFound         = driver.NotFound         // [ErrNotFound]
+	CodeInvalidName      = driver.InvalidName      // [ErrInvalidName]
+	CodeInvalidValue     = driver.InvalidValue     // [ErrInvalidValue]
+	CodeNotSupported     = driver.NotSupported     // [ErrNotSupported]
+	CodePermissionDenied = driver.PermissionDenied // [ErrPermissionDenied]
+	CodeUnavailable      = driver.Unavailable      // [ErrUnavailable]
+	CodeConflict         = driver.Conflict         // [ErrConflict]
+	CodeCanceled         = driver.Canceled         // [context.Canceled]
+	CodeDeadlineExceeded = driver.DeadlineExceeded // [context.DeadlineExceeded]
+	CodeDisabled         = driver.Disabled         // [ErrDisabled]
+	CodeClosed           = driver.Closed           // [ErrClosed]
 )
 
 // The portable error classes. Every error a Store returns matches at most one
@@ -54,12 +81,12 @@ var codeErr = [...]error{
 // the store, the operation and the secret names involved; it never contains a
 // value.
 type Error struct {
-	Store string      // the store's name (see WithName)
-	Op    string      // "get", "require", "lookup", "set", "remove", "list", "scope"
-	Names []string    // the secret names involved, as the caller gave them
-	Code  driver.Code // the error's class
-	Err   error       // the underlying error, or nil
-	class error       // the portable sentinel, or nil
+	Store string    // the store's name (see WithName)
+	Op    string    // "get", "require", "lookup", "set", "remove", "list", "scope"
+	Names []string  // the secret names involved, as the caller gave them
+	Code  ErrorCode // the error's class
+	Err   error     // the underlying error, or nil
+	class error     // the portable sentinel, or nil
 }
 
 // Error names the store, the operation, the secret names and the cause.
@@ -81,67 +108,74 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Unwrap returns the underlying error (a driver's, or a context error).
+// Unwrap returns the underlying error (a driver's, or a context error), so
+// that [errors.As] reaches a backend's own error type behind e: each driver
+// documents the types it wraps.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Is reports whether target is the portable class of e.
 func (e *Error) Is(target error) bool { return target != nil && target == e.class }
 
-// Code returns the portable class of err: the code of the first [*Error] in its
-// chain, [driver.Canceled] or [driver.DeadlineExceeded] for context errors,
-// and [driver.Unknown] otherwise (or for nil).
-func Code(err error) driver.Code {
+// Code returns the portable class of err: the code of the first [*Error] in
+// its chain; otherwise err is classified as a driver's error would be,
+// without a driver (see classify), which gives [CodeCanceled] or
+// [CodeDeadlineExceeded] for context errors and [CodeUnknown] for the rest
+// (and for nil).
+func Code(err error) ErrorCode {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
 	}
-	return driver.CodeOf(err)
+	return classify(nil, err)
 }
 
-// newError builds the portable error for a class known to the portable layer.
-func (s *Store) newError(op string, names []string, code driver.Code, err error) *Error {
-	e := &Error{Store: s.sh.name, Op: op, Names: names, Code: code, Err: err}
+// classify is the one place an error a driver returned gets its class, in
+// the order package driver documents under "Error classes": the first
+// [*driver.Error] in its chain or a context error ([driver.CodeOf]), then the
+// driver's [driver.ErrorCoder], if drv has one. A class only the portable
+// layer gives (Disabled, Closed) is not believed from a driver: it becomes
+// Unknown.
+func classify(drv driver.Store, err error) ErrorCode {
+	code := driver.CodeOf(err)
+	if code == driver.Unknown && err != nil {
+		if ec, ok := drv.(driver.ErrorCoder); ok {
+			code = ec.ErrorCode(err)
+		}
+	}
+	if code.PortableOnly() {
+		return driver.Unknown
+	}
+	return code
+}
+
+// newError builds the portable error of one class. Every *Error is made
+// here.
+func newError(store, op string, names []string, code ErrorCode, err error) *Error {
+	e := &Error{Store: store, Op: op, Names: names, Code: code, Err: err}
 	if int(code) < len(codeErr) {
 		e.class = codeErr[code]
 	}
 	return e
 }
 
-// wrap classifies an error returned by the driver — once, here — and wraps it
-// with the operation and the caller's names.
+// newError builds the portable error for a class known to the portable layer.
+func (s *Store) newError(op string, names []string, code ErrorCode, err error) *Error {
+	return newError(s.sh.name, op, names, code, err)
+}
+
+// wrap classifies an error returned by the driver and wraps it with the
+// operation and the caller's names.
 func (s *Store) wrap(op string, names []string, err error) error {
 	if err == nil {
 		return nil
 	}
-	code := driver.CodeOf(err)
-	if code == driver.Unknown {
-		if ec, ok := s.sh.drv.(driver.ErrorCoder); ok {
-			code = ec.ErrorCode(err)
-		}
-	}
-	if code == driver.Unknown {
-		// A context error wrapped by an SDK in its own type still counts.
-		if errors.Is(err, context.Canceled) {
-			code = driver.Canceled
-		} else if errors.Is(err, context.DeadlineExceeded) {
-			code = driver.DeadlineExceeded
-		}
-	}
-	return s.newError(op, names, code, err)
-}
-
-// ErrorAs lets a caller reach the backend's own error type behind err, when
-// the driver implements [driver.ErrorAser].
-func (s *Store) ErrorAs(err error, target any) bool {
-	if ea, ok := s.sh.drv.(driver.ErrorAser); ok {
-		return ea.ErrorAs(err, target)
-	}
-	return errors.As(err, target)
+	return s.newError(op, names, classify(s.sh.drv, err), err)
 }
 
 // As lets a caller reach the driver's own types (its client, for example),
 // when the driver implements [driver.Aser]. Each driver documents what it
-// supports.
+// supports. A backend's error types are reached with [errors.As] on the
+// error itself.
 func (s *Store) As(target any) bool {
 	if a, ok := s.sh.drv.(driver.Aser); ok {
 		return a.As(target)

@@ -171,3 +171,18 @@ func ExampleSecret() {
 	// [REDACTED] [REDACTED] [REDACTED] [REDACTED] [REDACTED] [REDACTED]
 	// {"level":"INFO","msg":"login","password":"[REDACTED]"}
 }
+
+// Code gives an error's class for a switch, with this package alone.
+func ExampleCode() {
+	store := secretstore.New(memstore.New(nil))
+	_, err := store.Require(context.Background(), "db/password")
+	switch secretstore.Code(err) {
+	case secretstore.CodeNotFound:
+		fmt.Println("not configured:", err)
+	case secretstore.CodeUnavailable, secretstore.CodeDeadlineExceeded:
+		fmt.Println("retry later")
+	default:
+		fmt.Println("failed:", err)
+	}
+	// Output: not configured: secretstore "secretstore": require "db/password": secret not found
+}

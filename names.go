@@ -10,7 +10,7 @@ import (
 const MaxNameLen = 256
 
 // nameByte marks the bytes allowed in a portable name: ASCII letters and
-// digits and . _ - : @ + = / .
+// digits and ! . _ - : @ + = / .
 var nameByte = func() (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c] = true
@@ -21,7 +21,7 @@ var nameByte = func() (t [256]bool) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
 	}
-	for _, c := range "._-:@+=/" {
+	for _, c := range "!._-:@+=/" {
 		t[c] = true
 	}
 	return t
@@ -33,8 +33,9 @@ var nameByte = func() (t [256]bool) {
 // # Name grammar
 //
 // A portable name is 1 to [MaxNameLen] bytes of ASCII letters, digits and the
-// characters . _ - : @ + = / (so "tenant:acme:stripeApiKey" and
-// "db/primary/password" are names). '/' separates hierarchy levels: a name
+// characters ! . _ - : @ + = / (so "tenant:acme:stripeApiKey",
+// "db/primary/password" and AWS's "rds!db-0123" are names; '!' is there
+// because services name the secrets they manage with it). '/' separates hierarchy levels: a name
 // neither starts nor ends with '/', and no level is empty, "." or "..".
 // Spaces, control characters and non-ASCII characters (including Unicode
 // look-alikes of the allowed punctuation) are refused. Names are
@@ -89,7 +90,7 @@ func checkName(name string, partial bool) string {
 	}
 	for i := 0; i < len(name); i++ {
 		if !nameByte[name[i]] {
-			return fmt.Sprintf("has a character that is not allowed at byte %d (allowed: ASCII letters, digits and . _ - : @ + = /)", i)
+			return fmt.Sprintf("has a character that is not allowed at byte %d (allowed: ASCII letters, digits and ! . _ - : @ + = /)", i)
 		}
 	}
 	if name[0] == '/' {

@@ -2,12 +2,14 @@ package secretstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
 	"sync"
 
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/urlopt"
 	"github.com/secretstore-go/secretstore/memstore"
 )
 
@@ -20,13 +22,18 @@ var (
 	openers = map[string]Opener{}
 )
 
-func init() {
-	Register("mem", func(_ context.Context, u *url.URL) (driver.Store, error) {
-		if len(u.Query()) > 0 || u.Host != "" || (u.Path != "" && u.Path != "/") {
-			return nil, fmt.Errorf("mem:// takes no host, path or parameters")
-		}
-		return memstore.New(nil), nil
-	})
+func init() { Register(memstore.Scheme, openMem) }
+
+// openMem opens an empty in-memory store for "mem://", which takes no host,
+// path or parameter.
+func openMem(_ context.Context, u *url.URL) (driver.Store, error) {
+	if _, err := urlopt.Parse(u, memstore.Scheme); err != nil {
+		return nil, err
+	}
+	if u.Host != "" || (u.Path != "" && u.Path != "/") {
+		return nil, errors.New("mem: mem:// takes no host, path or parameters")
+	}
+	return memstore.New(nil), nil
 }
 
 // Register makes a driver available to [Open] under a URL scheme. As with
@@ -80,12 +87,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*Store, error) {
 	if err != nil {
 		// Classified like any driver error, so that errors.Is(err,
 		// ErrPermissionDenied) holds for a wrong key at open.
-		code := driver.CodeOf(err)
-		e := &Error{Store: u.Scheme, Op: "open", Code: code, Err: err}
-		if int(code) < len(codeErr) {
-			e.class = codeErr[code]
-		}
-		return nil, e
+		return nil, newError(u.Scheme, "open", nil, classify(nil, err), err)
 	}
 	return New(d, append([]Option{WithName(u.Scheme)}, opts...)...), nil
 }

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/secretstore-go/secretstore/driver"
 )
@@ -91,6 +94,13 @@ func (s *Store) rotate(ctx context.Context, key string, gen Generator) (*string,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// The new value is made before anything reaches the backend, so that a
+	// generator that refuses (a size of 0, a bad alphabet) costs no read.
+	v, err := generate(gen)
+	if err != nil {
+		return nil, err
+	}
+	s.observe(&v)
 	sw, conditional := s.sh.drv.(driver.Swapper)
 	var old *string
 	if conditional {
@@ -102,11 +112,6 @@ func (s *Store) rotate(ctx context.Context, key string, gen Generator) (*string,
 			old = &v
 		}
 	}
-	v, err := gen(rand.Reader)
-	if err != nil {
-		return nil, errors.New("the generator failed") // its error may quote what it made
-	}
-	s.observe(&v)
 	done := s.cacheWrite(key)
 	if conditional {
 		err = sw.CompareAndSwap(ctx, key, old, v)
@@ -120,6 +125,30 @@ func (s *Store) rotate(ctx context.Context, key string, gen Generator) (*string,
 	return &v, nil
 }
 
+// generate calls gen with crypto/rand.Reader. Its error is replaced, since it
+// may quote what it made, unless it is one of the package's own generators'
+// refusals, which say what was wrong with their parameters.
+func generate(gen Generator) (string, error) {
+	if gen == nil {
+		return "", errors.New("no generator")
+	}
+	v, err := gen(rand.Reader)
+	if err != nil {
+		var bad *generatorError
+		if errors.As(err, &bad) {
+			return "", bad
+		}
+		return "", errors.New("the generator failed")
+	}
+	return v, nil
+}
+
+// generatorError is a refusal of a generator made by [RandomValue] or
+// [RandomBytes]: it describes their parameters, never a value.
+type generatorError struct{ msg string }
+
+func (e *generatorError) Error() string { return "secretstore: " + e.msg }
+
 // Alphabets for [RandomValue].
 const (
 	Alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -129,30 +158,65 @@ const (
 	Printable = URLSafe + "!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~"
 )
 
-// RandomValue returns a [Generator] of n characters drawn uniformly from
-// alphabet (at least two distinct bytes), for rotating passwords and keys.
+// RandomValue returns a [Generator] of n characters drawn uniformly and
+// independently from alphabet, for rotating passwords and keys. The alphabet
+// is a string of at least two distinct characters (runes, so "äöü" has three
+// and each is drawn whole, making valid UTF-8); a repeated character, which
+// would be drawn more often than the others, and invalid UTF-8 are refused.
+// The generator refuses n <= 0 and such an alphabet with an error, before
+// [Store.Rotate] reads or writes anything. Each character costs one or a few
+// reads of the random source (rejection sampling: no modulo bias).
 func RandomValue(n int, alphabet string) Generator {
 	return func(random io.Reader) (string, error) {
-		if n <= 0 || len(alphabet) < 2 {
-			return "", errors.New("secretstore: RandomValue needs a positive length and an alphabet of two or more bytes")
+		chars, err := checkAlphabet(n, alphabet)
+		if err != nil {
+			return "", err
 		}
-		out := make([]byte, n)
-		max := big.NewInt(int64(len(alphabet)))
-		for i := range out {
+		var b strings.Builder
+		b.Grow(n * utf8.UTFMax)
+		max := big.NewInt(int64(len(chars)))
+		for range n {
 			k, err := rand.Int(random, max) // rejection sampling: no modulo bias
 			if err != nil {
 				return "", err
 			}
-			out[i] = alphabet[k.Int64()]
+			b.WriteRune(chars[k.Int64()])
 		}
-		return string(out), nil
+		return b.String(), nil
 	}
 }
 
+// checkAlphabet validates RandomValue's parameters and returns the alphabet's
+// characters.
+func checkAlphabet(n int, alphabet string) ([]rune, error) {
+	if n <= 0 {
+		return nil, &generatorError{"RandomValue needs a positive length, not " + strconv.Itoa(n)}
+	}
+	if !utf8.ValidString(alphabet) {
+		return nil, &generatorError{"RandomValue's alphabet is not valid UTF-8"}
+	}
+	chars := []rune(alphabet)
+	if len(chars) < 2 {
+		return nil, &generatorError{"RandomValue needs an alphabet of two or more characters"}
+	}
+	seen := make(map[rune]struct{}, len(chars))
+	for _, r := range chars {
+		if _, dup := seen[r]; dup {
+			return nil, &generatorError{"RandomValue's alphabet repeats the character " + strconv.QuoteRune(r) + ", which would be drawn more often than the others"}
+		}
+		seen[r] = struct{}{}
+	}
+	return chars, nil
+}
+
 // RandomBytes returns a [Generator] of n random bytes (binary; for HMAC keys
-// and the like).
+// and the like). The generator refuses n <= 0 with an error, before
+// [Store.Rotate] reads or writes anything.
 func RandomBytes(n int) Generator {
 	return func(random io.Reader) (string, error) {
+		if n <= 0 {
+			return "", &generatorError{"RandomBytes needs a positive size, not " + strconv.Itoa(n)}
+		}
 		b := make([]byte, n)
 		if _, err := io.ReadFull(random, b); err != nil {
 			return "", err

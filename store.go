@@ -22,10 +22,12 @@ import (
 // views that share the driver and the cache and can only restrict.
 type Store struct {
 	sh     *shared
+	parent *Store // the store or view this view was made from; nil for New
 	prefix string
 	perms  Perm
-	view   bool        // made by Scope or Narrow: does not own the driver
-	closed atomic.Bool // this view
+	view   bool          // made by Scope or Narrow: does not own the driver
+	closed atomic.Bool   // this view
+	done   chan struct{} // closed when this view closes, for Watch
 }
 
 // shared is what a store and all its views have in common.
@@ -55,7 +57,7 @@ func New(d driver.Store, opts ...Option) *Store {
 	sh := &shared{drv: d, name: cfg.name, logger: cfg.logger, known: cfg.known, keepOpen: cfg.keepOpen}
 	sh.lookuper, _ = d.(driver.Lookuper)
 	sh.fast = cfg.audit == nil && cfg.known == nil
-	s := &Store{sh: sh, perms: cfg.perms}
+	s := &Store{sh: sh, perms: cfg.perms, done: make(chan struct{})}
 	hot := newCounters()
 	if cfg.cache != nil {
 		sh.cache = newCache(*cfg.cache, hot)
@@ -66,7 +68,7 @@ func New(d driver.Store, opts ...Option) *Store {
 			}()
 		}
 	}
-	sh.tel = newTelemetry(&cfg, sh.cache, hot)
+	sh.tel = newTelemetry(&cfg, sh.cache, d, hot)
 	return s
 }
 
@@ -80,9 +82,23 @@ func (s *Store) Prefix() string { return s.prefix }
 // Permissions returns the operations this view permits.
 func (s *Store) Permissions() Perm { return s.perms }
 
+// isClosed reports whether this view, or any store or view it was made from,
+// is closed: whatever is derived from a closed view is closed too.
+func (s *Store) isClosed() bool {
+	if s.sh.closed.Load() {
+		return true
+	}
+	for v := s; v != nil; v = v.parent {
+		if v.closed.Load() {
+			return true
+		}
+	}
+	return false
+}
+
 // check applies the closed and permission guards.
 func (s *Store) check(o op, need Perm, names []string) error {
-	if s.closed.Load() || s.sh.closed.Load() {
+	if s.isClosed() {
 		return s.newError(o.String(), cloneNames(names), driver.Closed, nil)
 	}
 	if s.perms&need == 0 {
@@ -139,7 +155,7 @@ func (s *Store) validate(o op, name string) error {
 // [WithKnownValues] it takes the ordinary path and is audited); every other
 // operation is traced and logged as the options say.
 func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
-	if s.perms&PermGet == 0 || s.closed.Load() || s.sh.closed.Load() {
+	if s.perms&PermGet == 0 || s.isClosed() {
 		err := s.check(opLookup, PermGet, []string{name})
 		s.sh.tel.reject(ctx, s.prefix, opLookup, []string{name}, err)
 		return Secret{}, false, err
@@ -490,8 +506,11 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 // refused, and the full name is validated again. The view has its parent's
 // permissions and cache; scopes nest. The prefix must be a valid start of a
 // name: non-empty, of the name alphabet, with no empty, "." or ".." level.
+//
+// A view of a closed store or view is closed, and closing a store or a view
+// closes every view made from it, before or after.
 func (s *Store) Scope(prefix string) (*Store, error) {
-	if s.closed.Load() || s.sh.closed.Load() {
+	if s.isClosed() {
 		return nil, s.newError("scope", []string{prefix}, driver.Closed, nil)
 	}
 	full := s.prefix + prefix
@@ -505,22 +524,33 @@ func (s *Store) Scope(prefix string) (*Store, error) {
 	if reason != "" {
 		return nil, s.newError("scope", []string{prefix}, driver.InvalidName, errors.New("invalid scope prefix: "+reason))
 	}
-	return &Store{sh: s.sh, prefix: full, perms: s.perms, view: true}, nil
+	return s.derive(full, s.perms), nil
 }
 
 // Narrow returns a view that permits only the operations in p that this view
 // permits as well: it can take permissions away, never add them. For example
-// s.Narrow(PermGet) is a read-only view of s.
+// s.Narrow(PermGet) is a read-only view of s. A Narrow of a closed store or
+// view is closed, and it closes when s closes.
 func (s *Store) Narrow(p Perm) *Store {
-	return &Store{sh: s.sh, prefix: s.prefix, perms: s.perms & p, view: true}
+	return s.derive(s.prefix, s.perms&p)
+}
+
+// derive returns a view of s: it closes when s, or anything s was made from,
+// closes.
+func (s *Store) derive(prefix string, perms Perm) *Store {
+	return &Store{sh: s.sh, parent: s, prefix: prefix, perms: perms, view: true, done: make(chan struct{})}
 }
 
 // Close releases the store. On a store made by [New] or [Open] it closes the
 // driver and stops the cache, and every view of it returns [ErrClosed] from
-// then on. On a view made by Scope or Narrow it closes only that view. Close
-// is idempotent.
+// then on. On a view made by Scope or Narrow it closes that view and every
+// view made from it (before or after), not its parent. Either way, the
+// watches started from what it closes end (see [Store.Watch]). Close is
+// idempotent.
 func (s *Store) Close() error {
-	s.closed.Store(true)
+	if s.closed.CompareAndSwap(false, true) {
+		close(s.done)
+	}
 	if s.view {
 		return nil
 	}
@@ -583,9 +613,9 @@ func dedupe(names []string) []string {
 
 type ctxKey struct{}
 
-// NewContext returns a context that carries s, so that command and
-// subscription handlers reach their service's store with [FromContext], as
-// PURISTA handlers use context.secrets.
+// NewContext returns a context that carries s, so that handlers deep in a
+// call chain reach their service's store with [FromContext] instead of a
+// global or an extra parameter.
 func NewContext(ctx context.Context, s *Store) context.Context {
 	return context.WithValue(ctx, ctxKey{}, s)
 }

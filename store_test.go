@@ -199,6 +199,9 @@ func TestErrorsClassifiedOnce(t *testing.T) {
 		{coder{failing{memstore.New(nil), errors.New("throttled")}}, secretstore.ErrUnavailable, driver.Unavailable},
 		{failing{memstore.New(nil), errors.New("boom")}, nil, driver.Unknown},
 		{failing{memstore.New(nil), context.DeadlineExceeded}, context.DeadlineExceeded, driver.DeadlineExceeded},
+		// Classes only the portable layer gives are not believed from a driver.
+		{failing{memstore.New(nil), driver.Errorf(driver.Closed, "gone")}, nil, secretstore.CodeUnknown},
+		{failing{memstore.New(nil), driver.Errorf(driver.Disabled, "off")}, nil, secretstore.CodeUnknown},
 	}
 	for _, c := range cases {
 		s := secretstore.New(c.drv, secretstore.EnableSet(true), secretstore.WithLogger(nil))

@@ -65,10 +65,12 @@ type telemetry struct {
 	backend   metric.Float64Histogram
 	storeAttr attribute.KeyValue
 	reg       metric.Registration
+	drv       driver.Store // for classify
 }
 
-func newTelemetry(cfg *config, c *cache, hot *counters) *telemetry {
+func newTelemetry(cfg *config, c *cache, drv driver.Store, hot *counters) *telemetry {
 	t := &telemetry{
+		drv:       drv,
 		name:      cfg.name,
 		logger:    cfg.logger,
 		logs:      cfg.logger.Handler() != slog.DiscardHandler,
@@ -249,7 +251,7 @@ func (t *telemetry) end(ctx context.Context, sp span, o op, names []string, cach
 func (t *telemetry) timeBackend(ctx context.Context, o op, start time.Time, err error) {
 	outcome := "ok"
 	if err != nil {
-		outcome = driver.CodeOf(err).String()
+		outcome = classify(t.drv, err).String()
 	}
 	t.backend.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(t.storeAttr,
 		attribute.String("secretstore.operation", o.String()), attribute.String("secretstore.outcome", outcome)))

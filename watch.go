@@ -65,8 +65,10 @@ type Change struct {
 // Watch reads names once before it returns (an error then is returned), so
 // that a change made after Watch returns is never missed. It polls every
 // Interval, with jitter; after a failed poll it sends a Change with Err and
-// waits twice as long each time, up to MaxBackoff. The channel is closed when
-// ctx ends. A slow receiver delays polling; it does not lose changes.
+// waits twice as long each time, up to MaxBackoff. The watch ends, and the
+// channel is closed, when ctx ends or when s closes (by its own Close or by
+// the Close of the store or view it was made from); a watch never outlives
+// its store. A slow receiver delays polling; it does not lose changes.
 // Watch requires the get permission.
 func (s *Store) Watch(ctx context.Context, names []string, o WatchOptions) (<-chan Change, error) {
 	if err := s.admit(ctx, opWatch, PermGet, names); err != nil {
@@ -82,8 +84,35 @@ func (s *Store) Watch(ctx context.Context, names []string, o WatchOptions) (<-ch
 		return nil, err
 	}
 	ch := make(chan Change, len(names)+1)
-	go w.run(ctx, ch)
+	ctx, stop := s.closing(ctx)
+	go func() {
+		defer stop()
+		w.run(ctx, ch)
+	}()
 	return ch, nil
+}
+
+// closing returns a context that ends with ctx or when s closes (its own
+// Close or that of any store or view it was made from), and a function to
+// release it, which ends the goroutines that wait for the closes.
+func (s *Store) closing(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	for v := s; v != nil; v = v.parent {
+		go func(done <-chan struct{}) {
+			select {
+			case <-done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}(v.done)
+	}
+	return ctx, cancel
+}
+
+// ended reports whether a watch must stop: its context ended or its store
+// closed.
+func (w *watcher) ended(ctx context.Context) bool {
+	return ctx.Err() != nil || w.s.isClosed()
 }
 
 type watcher struct {
@@ -138,7 +167,7 @@ func (w *watcher) run(ctx context.Context, ch chan<- Change) {
 		}
 		changes, err := w.poll(ctx)
 		if err != nil {
-			if ctx.Err() != nil {
+			if w.ended(ctx) {
 				return
 			}
 			changes = []Change{{Err: err}}
@@ -173,7 +202,7 @@ func (w *watcher) push(ctx context.Context, ch chan<- Change, dw driver.Watcher)
 		for {
 			var healthy atomic.Bool
 			err := dw.Watch(ctx, keys, func() { healthy.Store(true); notify() }, func(string) { notify() })
-			if ctx.Err() != nil {
+			if w.ended(ctx) {
 				return
 			}
 			if err == nil {
@@ -204,6 +233,9 @@ func (w *watcher) push(ctx context.Context, ch chan<- Change, dw driver.Watcher)
 		case <-ctx.Done():
 			return
 		case err := <-errs:
+			if w.ended(ctx) {
+				return
+			}
 			changes = []Change{{Err: err}}
 		case <-retry.C:
 			notify()
@@ -212,7 +244,7 @@ func (w *watcher) push(ctx context.Context, ch chan<- Change, dw driver.Watcher)
 			var err error
 			changes, err = w.poll(ctx)
 			if err != nil {
-				if ctx.Err() != nil {
+				if w.ended(ctx) {
 					return
 				}
 				changes = []Change{{Err: err}}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/secretstore-go/secretstore/aws/internal/awsname"
 	"github.com/secretstore-go/secretstore/driver"
@@ -31,10 +31,10 @@ const MaxBatch = 20
 // unless [Options.RecoveryWindowDays] says otherwise.
 const DefaultRecoveryWindowDays = 7
 
-// DefaultConcurrency is how many requests one Get sends at once unless
-// [Options.Concurrency] says otherwise. It matches the SDK's default number
+// DefaultParallel is how many requests one Get sends at once unless
+// [Options.Parallel] says otherwise. It matches the SDK's default number
 // of idle connections kept per host.
-const DefaultConcurrency = 10
+const DefaultParallel = 10
 
 // The staging labels AWS attaches to a secret's current and previous
 // versions.
@@ -63,9 +63,9 @@ type Options struct {
 	// Tags are put on secrets this driver creates. New copies the map.
 	Tags map[string]string
 
-	// Concurrency is the most requests one Get sends at once. 0 means
-	// [DefaultConcurrency].
-	Concurrency int
+	// Parallel is the most requests one Get sends at once. 0 means
+	// [DefaultParallel].
+	Parallel int
 }
 
 // Store is the AWS Secrets Manager driver. Use it through
@@ -81,7 +81,6 @@ var (
 	_ driver.Lister     = (*Store)(nil)
 	_ driver.ErrorCoder = (*Store)(nil)
 	_ driver.Aser       = (*Store)(nil)
-	_ driver.ErrorAser  = (*Store)(nil)
 	_ driver.Versioner  = (*Store)(nil)
 	_ driver.Swapper    = (*Store)(nil)
 )
@@ -99,11 +98,11 @@ func New(client *secretsmanager.Client, opts Options) (*Store, error) {
 	if opts.RecoveryWindowDays < 7 || opts.RecoveryWindowDays > 30 {
 		return nil, fmt.Errorf("awssm: recovery window of %d days: AWS allows 7 to 30", opts.RecoveryWindowDays)
 	}
-	if opts.Concurrency == 0 {
-		opts.Concurrency = DefaultConcurrency
+	if opts.Parallel == 0 {
+		opts.Parallel = DefaultParallel
 	}
-	if opts.Concurrency < 0 {
-		return nil, fmt.Errorf("awssm: negative concurrency %d", opts.Concurrency)
+	if opts.Parallel < 0 {
+		return nil, fmt.Errorf("awssm: negative Parallel %d", opts.Parallel)
 	}
 	opts.Tags = maps.Clone(opts.Tags)
 	return &Store{client: client, opts: opts}, nil
@@ -146,40 +145,37 @@ func (s *Store) Get(ctx context.Context, names []string) (map[string]string, err
 }
 
 func (s *Store) getBatches(ctx context.Context, ids []string, byAWS map[string]string, put func(id, value string)) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.opts.Concurrency)
-	for chunk := range chunks(ids, MaxBatch) {
-		g.Go(func() error {
-			in := &secretsmanager.BatchGetSecretValueInput{SecretIdList: chunk}
-			// AWS may split a response into pages even for a list of names;
-			// a page holds at least one of them, so more pages than names
-			// means the paging does not end.
-			for range len(chunk) + 1 {
-				res, err := s.client.BatchGetSecretValue(ctx, in)
-				if err != nil {
-					return wrap("BatchGetSecretValue", nil, err)
-				}
-				for _, e := range res.SecretValues {
-					if v, ok := secretValue(e.SecretString, e.SecretBinary); ok && e.Name != nil {
-						if _, asked := byAWS[*e.Name]; asked {
-							put(*e.Name, v)
-						}
-					}
-				}
-				for _, e := range res.Errors {
-					if err := batchError(e, byAWS); err != nil {
-						return err
-					}
-				}
-				if res.NextToken == nil || *res.NextToken == "" {
-					return nil
-				}
-				in.NextToken = res.NextToken
+	batches := slices.Collect(chunks(ids, MaxBatch))
+	return driver.FanOut(ctx, len(batches), s.opts.Parallel, func(ctx context.Context, i int) error {
+		chunk := batches[i]
+		in := &secretsmanager.BatchGetSecretValueInput{SecretIdList: chunk}
+		// AWS may split a response into pages even for a list of names;
+		// a page holds at least one of them, so more pages than names
+		// means the paging does not end.
+		for range len(chunk) + 1 {
+			res, err := s.client.BatchGetSecretValue(ctx, in)
+			if err != nil {
+				return wrap("BatchGetSecretValue", nil, err)
 			}
-			return driver.Errorf(driver.Unknown, "awssm: BatchGetSecretValue: the answer's pages did not end")
-		})
-	}
-	return g.Wait()
+			for _, e := range res.SecretValues {
+				if v, ok := secretValue(e.SecretString, e.SecretBinary); ok && e.Name != nil {
+					if _, asked := byAWS[*e.Name]; asked {
+						put(*e.Name, v)
+					}
+				}
+			}
+			for _, e := range res.Errors {
+				if err := batchError(e, byAWS); err != nil {
+					return err
+				}
+			}
+			if res.NextToken == nil || *res.NextToken == "" {
+				return nil
+			}
+			in.NextToken = res.NextToken
+		}
+		return driver.Errorf(driver.Unknown, "awssm: BatchGetSecretValue: the answer's pages did not end")
+	})
 }
 
 // batchError returns the error a per-secret error of a batch stands for, or
@@ -198,21 +194,16 @@ func batchError(e types.APIErrorType, byAWS map[string]string) error {
 }
 
 func (s *Store) getEach(ctx context.Context, ids []string, byAWS map[string]string, put func(id, value string)) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.opts.Concurrency)
-	for _, id := range ids {
-		g.Go(func() error {
-			v, ok, err := s.getStage(ctx, id, "")
-			if err != nil {
-				return wrap("GetSecretValue", []string{byAWS[id]}, err)
-			}
-			if ok {
-				put(id, v)
-			}
-			return nil
-		})
-	}
-	return g.Wait()
+	return driver.FanOut(ctx, len(ids), s.opts.Parallel, func(ctx context.Context, i int) error {
+		v, ok, err := s.getStage(ctx, ids[i], "")
+		if err != nil {
+			return wrap("GetSecretValue", []string{byAWS[ids[i]]}, err)
+		}
+		if ok {
+			put(ids[i], v)
+		}
+		return nil
+	})
 }
 
 // getStage reads the version of the secret with AWS name id that carries
@@ -251,7 +242,9 @@ func secretValue(str *string, bin []byte) (string, bool) {
 // replaces becomes AWSPREVIOUS). A value that is valid UTF-8 is written as
 // SecretString, any other as SecretBinary, so that Get returns the same
 // bytes. The empty value and values over [MaxValueSize] bytes are refused
-// with code [driver.InvalidValue], since AWS stores neither.
+// with code [driver.InvalidValue] before any request: AWS stores neither
+// (an empty SecretString is refused, and an empty SecretBinary would be a
+// value other tools cannot tell from none).
 //
 // Set first reads the current value: if it is already value, Set writes
 // nothing, so that the previous version stays ([driver.Versioner]: a
@@ -530,10 +523,6 @@ func (s *Store) As(target any) bool {
 	}
 	return true
 }
-
-// ErrorAs reaches the SDK's own error types behind err, such as
-// *types.ResourceNotFoundException or smithy.APIError.
-func (s *Store) ErrorAs(err error, target any) bool { return errors.As(err, target) }
 
 // Close releases the client's idle connections when its HTTP client can
 // (an *http.Client can; the SDK's default client keeps them until they time

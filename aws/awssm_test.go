@@ -26,7 +26,9 @@ import (
 
 	"github.com/secretstore-go/secretstore"
 	awssm "github.com/secretstore-go/secretstore/aws"
+	"github.com/secretstore-go/secretstore/aws/internal/fakeaws"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 	"github.com/secretstore-go/secretstore/storetest"
 )
 
@@ -103,12 +105,14 @@ func startKumo(t testing.TB) string {
 // against the kumo emulator in-process, opening the driver by URL with the
 // SDK's default configuration chain. kumo implements neither
 // BatchGetSecretValue (so Get takes the GetSecretValue fallback) nor
-// RestoreSecret (so the suite removes with force-delete, since a name
+// RestoreSecret (so the suite removes with remove=force, since a name
 // removed with a recovery window could not be written again).
 func TestConformanceKumo(t *testing.T) {
 	testEnv(t)
-	u := "awssm://?region=eu-west-1&force-delete=true&endpoint=" + url.QueryEscape(startKumo(t))
+	u := "awssm://?region=eu-west-1&remove=force&endpoint=" + url.QueryEscape(startKumo(t))
 	storetest.Run(t, storetest.Harness{
+		// As is checked against the fake below: noVersions hides it.
+		Credentials: []string{"test-secret-key"},
 		Open: func(t *testing.T) driver.Store {
 			parsed, err := url.Parse(u)
 			if err != nil {
@@ -118,7 +122,7 @@ func TestConformanceKumo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return noVersions{d}
+			return noVersions{d.(*awssm.Store)}
 		},
 		MaxValueSize:  awssm.MaxValueSize,
 		NoEmptyValues: true,
@@ -150,19 +154,20 @@ func (n noVersions) ErrorCode(err error) driver.Code { return n.d.ErrorCode(err)
 // default options: Get through BatchGetSecretValue, Remove with the 7-day
 // recovery window, and Set of a removed name through RestoreSecret.
 func TestConformanceFake(t *testing.T) {
-	f := newFake(t)
+	f := fakeaws.New(t)
 	storetest.Run(t, storetest.Harness{
+		AsTargets: []any{new(*secretsmanager.Client), new(*awssm.Store)},
 		Open: func(t *testing.T) driver.Store {
-			return newStore(t, f.srv.URL, nil, awssm.Options{})
+			return newStore(t, f.HTTP.URL, nil, awssm.Options{})
 		},
 		MaxValueSize:  awssm.MaxValueSize,
 		NoEmptyValues: true,
 	})
-	if f.count("BatchGetSecretValue") == 0 || f.count("RestoreSecret") == 0 {
+	if f.Count("BatchGetSecretValue") == 0 || f.Count("RestoreSecret") == 0 {
 		t.Fatalf("the suite did not take the batch (%d calls) and restore (%d calls) paths",
-			f.count("BatchGetSecretValue"), f.count("RestoreSecret"))
+			f.Count("BatchGetSecretValue"), f.Count("RestoreSecret"))
 	}
-	if f.count("GetSecretValue") == 0 {
+	if f.Count("GetSecretValue") == 0 {
 		t.Fatal("one-name reads did not use GetSecretValue")
 	}
 }
@@ -187,12 +192,12 @@ func seed(t testing.TB, st *secretstore.Store, ns []string) {
 // TestGetTwentyOneRoundTrip counts requests at the server: 20 names are one
 // BatchGetSecretValue call, 45 are three (run concurrently).
 func TestGetTwentyOneRoundTrip(t *testing.T) {
-	f := newFake(t)
-	st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+	f := fakeaws.New(t)
+	st := secretstore.New(newStore(t, f.HTTP.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
 	ns := names(45)
 	seed(t, st, ns)
 	for _, n := range []int{20, 45} {
-		f.resetCounts()
+		f.ResetCounts()
 		ss, err := st.Get(t.Context(), ns[:n]...)
 		if err != nil {
 			t.Fatal(err)
@@ -206,8 +211,8 @@ func TestGetTwentyOneRoundTrip(t *testing.T) {
 			}
 		}
 		want := (n + awssm.MaxBatch - 1) / awssm.MaxBatch
-		if got := f.count(""); got != want || f.count("BatchGetSecretValue") != want {
-			t.Fatalf("Get of %d names made %d requests (%d batch calls), want %d batch calls", n, got, f.count("BatchGetSecretValue"), want)
+		if got := f.Count(""); got != want || f.Count("BatchGetSecretValue") != want {
+			t.Fatalf("Get of %d names made %d requests (%d batch calls), want %d batch calls", n, got, f.Count("BatchGetSecretValue"), want)
 		}
 	}
 }
@@ -215,19 +220,19 @@ func TestGetTwentyOneRoundTrip(t *testing.T) {
 // TestBatchPages: a BatchGetSecretValue answer split into pages is read to
 // its end.
 func TestBatchPages(t *testing.T) {
-	f := newFake(t)
-	st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+	f := fakeaws.New(t)
+	st := secretstore.New(newStore(t, f.HTTP.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
 	ns := names(5)
 	seed(t, st, ns)
-	f.mu.Lock()
-	f.batchPage = 2
-	f.mu.Unlock()
-	f.resetCounts()
+	f.Mu.Lock()
+	f.BatchPage = 2
+	f.Mu.Unlock()
+	f.ResetCounts()
 	ss, err := st.Get(t.Context(), append(ns, "missing")...)
 	if err != nil || len(ss) != len(ns) {
 		t.Fatalf("Get over pages: %d secrets, %v; want %d", len(ss), err, len(ns))
 	}
-	if n := f.count("BatchGetSecretValue"); n != 3 {
+	if n := f.Count("BatchGetSecretValue"); n != 3 {
 		t.Fatalf("%d pages read, want 3", n)
 	}
 }
@@ -236,8 +241,8 @@ func TestBatchPages(t *testing.T) {
 // deleted secret is missing; any other per-secret error fails the Get,
 // classified, naming the secret but not repeating AWS's message.
 func TestBatchPerSecretErrors(t *testing.T) {
-	f := newFake(t)
-	d := newStore(t, f.srv.URL, nil, awssm.Options{})
+	f := fakeaws.New(t)
+	d := newStore(t, f.HTTP.URL, nil, awssm.Options{})
 	st := secretstore.New(d, secretstore.EnableSet(true), secretstore.EnableRemove(true))
 	ctx := t.Context()
 	seed(t, st, []string{"a", "b", "gone"})
@@ -252,14 +257,14 @@ func TestBatchPerSecretErrors(t *testing.T) {
 		t.Fatalf("Get returned %d secrets, want a and b", len(ss))
 	}
 	const canary = "aws-message-canary"
-	f.mu.Lock()
-	f.itemErr = func(id string) (string, string) {
+	f.Mu.Lock()
+	f.ItemErr = func(id string) (string, string) {
 		if id == "b" {
 			return "DecryptionFailure", "cannot decrypt " + canary
 		}
 		return "", ""
 	}
-	f.mu.Unlock()
+	f.Mu.Unlock()
 	_, err = st.Get(ctx, "a", "b")
 	if !errors.Is(err, secretstore.ErrPermissionDenied) {
 		t.Fatalf("Get with a per-secret DecryptionFailure: %v, want ErrPermissionDenied", err)
@@ -279,19 +284,19 @@ func TestBatchPerSecretErrors(t *testing.T) {
 func TestBatchRefusedFallsBack(t *testing.T) {
 	for _, code := range []string{"AccessDeniedException", "InvalidAction"} {
 		t.Run(code, func(t *testing.T) {
-			f := newFake(t)
-			st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+			f := fakeaws.New(t)
+			st := secretstore.New(newStore(t, f.HTTP.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
 			ns := names(5)
 			seed(t, st, ns)
-			f.mu.Lock()
-			f.fail = func(action string, _ *fakeReq) (int, string, string) {
+			f.Mu.Lock()
+			f.Fail = func(action string, _ *fakeaws.Request) (int, string, string) {
 				if action == "BatchGetSecretValue" {
 					return 400, code, "no"
 				}
 				return 0, "", ""
 			}
-			f.mu.Unlock()
-			f.resetCounts()
+			f.Mu.Unlock()
+			f.ResetCounts()
 			for range 2 {
 				ss, err := st.Get(t.Context(), append(ns, "missing")...)
 				if err != nil {
@@ -301,7 +306,7 @@ func TestBatchRefusedFallsBack(t *testing.T) {
 					t.Fatalf("Get returned %d secrets, want %d", len(ss), len(ns))
 				}
 			}
-			if b, g := f.count("BatchGetSecretValue"), f.count("GetSecretValue"); b != 1 || g != 2*(len(ns)+1) {
+			if b, g := f.Count("BatchGetSecretValue"), f.Count("GetSecretValue"); b != 1 || g != 2*(len(ns)+1) {
 				t.Fatalf("%d batch and %d single calls, want 1 and %d", b, g, 2*(len(ns)+1))
 			}
 		})
@@ -334,8 +339,8 @@ func TestKumoFallback(t *testing.T) {
 // anything else as SecretBinary; Get returns either byte-exact, including
 // secrets written by other tools.
 func TestValuesStringAndBinary(t *testing.T) {
-	f := newFake(t)
-	st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+	f := fakeaws.New(t)
+	st := secretstore.New(newStore(t, f.HTTP.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
 	ctx := t.Context()
 	text, bin := "pässwörd\x00\n", "\xff\x00\xfe"
 	if err := st.Set(ctx, "text", text); err != nil {
@@ -344,19 +349,19 @@ func TestValuesStringAndBinary(t *testing.T) {
 	if err := st.Set(ctx, "bin", bin); err != nil {
 		t.Fatal(err)
 	}
-	f.mu.Lock()
-	ts, bs := f.secrets["text"].versions[0], f.secrets["bin"].versions[0]
-	f.mu.Unlock()
-	if ts.str == nil || *ts.str != text || ts.bin != nil {
+	f.Mu.Lock()
+	ts, bs := f.Secrets["text"].Versions[0], f.Secrets["bin"].Versions[0]
+	f.Mu.Unlock()
+	if ts.Str == nil || *ts.Str != text || ts.Bin != nil {
 		t.Fatalf("a UTF-8 value was not written as SecretString")
 	}
-	if bs.str != nil || string(bs.bin) != bin {
+	if bs.Str != nil || string(bs.Bin) != bin {
 		t.Fatalf("a non-UTF-8 value was not written as SecretBinary")
 	}
 	// Written by another tool: a UTF-8 value as SecretBinary.
-	f.seed("other/bin-text", nil, []byte("plain text"))
+	f.Seed("other/bin-text", nil, []byte("plain text"))
 	s := "json"
-	f.seed("other/string", &s, nil)
+	f.Seed("other/string", &s, nil)
 	ss, err := st.Get(ctx, "text", "bin", "other/bin-text", "other/string")
 	if err != nil {
 		t.Fatal(err)
@@ -367,14 +372,14 @@ func TestValuesStringAndBinary(t *testing.T) {
 		}
 	}
 	// The empty value and one over the limit never reach AWS.
-	f.resetCounts()
+	f.ResetCounts()
 	if err := st.Set(ctx, "e", ""); !errors.Is(err, secretstore.ErrInvalidValue) {
 		t.Fatalf("Set of the empty value: %v, want ErrInvalidValue", err)
 	}
 	if err := st.Set(ctx, "big", strings.Repeat("x", awssm.MaxValueSize+1)); !errors.Is(err, secretstore.ErrInvalidValue) {
 		t.Fatalf("Set of a value over the limit: %v, want ErrInvalidValue", err)
 	}
-	if n := f.count(""); n != 0 {
+	if n := f.Count(""); n != 0 {
 		t.Fatalf("refused values made %d requests", n)
 	}
 }
@@ -383,8 +388,8 @@ func TestValuesStringAndBinary(t *testing.T) {
 // as missing, and Set restores it, then writes; the value it replaced is
 // AWSPREVIOUS.
 func TestSetRestoresAndVersions(t *testing.T) {
-	f := newFake(t)
-	d := newStore(t, f.srv.URL, nil, awssm.Options{})
+	f := fakeaws.New(t)
+	d := newStore(t, f.HTTP.URL, nil, awssm.Options{})
 	st := secretstore.New(d, secretstore.EnableSet(true), secretstore.EnableRemove(true))
 	ctx := t.Context()
 	seed(t, st, []string{"db:password"})
@@ -400,11 +405,11 @@ func TestSetRestoresAndVersions(t *testing.T) {
 	if v, err := st.Versions(ctx, "db:password"); err != nil || v.HasCurrent || v.HasPrevious {
 		t.Fatalf("Versions of a removed name = %v, %v, %v; want none", v.HasCurrent, v.HasPrevious, err)
 	}
-	f.resetCounts()
+	f.ResetCounts()
 	if err := st.Set(ctx, "db:password", "third"); err != nil {
 		t.Fatal(err)
 	}
-	if r, p := f.count("RestoreSecret"), f.count("PutSecretValue"); r != 1 || p != 1 {
+	if r, p := f.Count("RestoreSecret"), f.Count("PutSecretValue"); r != 1 || p != 1 {
 		t.Fatalf("Set of a removed name: %d restores, %d puts; want 1 and 1", r, p)
 	}
 	v, err := st.Versions(ctx, "db:password")
@@ -412,31 +417,31 @@ func TestSetRestoresAndVersions(t *testing.T) {
 		t.Fatalf("Versions after restore: %v (want third and second)", err)
 	}
 	// Writing the current value again writes nothing: the previous stays.
-	f.resetCounts()
+	f.ResetCounts()
 	if err := st.Set(ctx, "db:password", "third"); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.count("PutSecretValue"); n != 0 {
+	if n := f.Count("PutSecretValue"); n != 0 {
 		t.Fatalf("Set of the current value made %d puts", n)
 	}
 	// A writer that may not read writes without the check.
-	f.mu.Lock()
-	f.fail = func(action string, _ *fakeReq) (int, string, string) {
+	f.Mu.Lock()
+	f.Fail = func(action string, _ *fakeaws.Request) (int, string, string) {
 		if action == "GetSecretValue" {
 			return 400, "AccessDeniedException", ""
 		}
 		return 0, "", ""
 	}
-	f.mu.Unlock()
+	f.Mu.Unlock()
 	if err := st.Set(ctx, "db:password", "fourth"); err != nil {
 		t.Fatalf("Set without read permission: %v", err)
 	}
 	if err := st.Set(ctx, "fresh", "x"); err != nil {
 		t.Fatalf("Set of a new name without read permission: %v", err)
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if s := f.secrets["db=cpassword"]; *s.versions[s.current].str != "fourth" || f.secrets["fresh"] == nil {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if s := f.Secrets["db=cpassword"]; *s.Versions[s.Current].Str != "fourth" || f.Secrets["fresh"] == nil {
 		t.Fatal("the writes without read permission did not land")
 	}
 }
@@ -466,32 +471,32 @@ func TestGetVersionsKumo(t *testing.T) {
 // TestSetCreateRace: when another writer creates the secret between this
 // writer's read (not found) and create (exists), Set puts and wins.
 func TestSetCreateRace(t *testing.T) {
-	f := newFake(t)
-	d := newStore(t, f.srv.URL, nil, awssm.Options{KMSKeyID: "alias/app", Tags: map[string]string{"team": "pay"}})
-	f.mu.Lock()
-	f.fail = func(action string, req *fakeReq) (int, string, string) {
-		if action == "CreateSecret" && f.calls[action] == 1 {
+	f := fakeaws.New(t)
+	d := newStore(t, f.HTTP.URL, nil, awssm.Options{KMSKeyID: "alias/app", Tags: map[string]string{"team": "pay"}})
+	f.Mu.Lock()
+	f.Fail = func(action string, req *fakeaws.Request) (int, string, string) {
+		if action == "CreateSecret" && f.Calls[action] == 1 {
 			other := "other writer"
-			f.secrets[req.Name] = &fakeSecret{current: -1, previous: -1}
-			f.secrets[req.Name].put(&other, nil)
+			f.Secrets[req.Name] = &fakeaws.Secret{Current: -1, Previous: -1}
+			f.Secrets[req.Name].Put(&other, nil)
 			return 400, "ResourceExistsException", "exists"
 		}
 		return 0, "", ""
 	}
-	f.mu.Unlock()
+	f.Mu.Unlock()
 	if err := d.Set(t.Context(), "new", "mine"); err != nil {
 		t.Fatal(err)
 	}
-	if p, c := f.count("PutSecretValue"), f.count("CreateSecret"); p != 1 || c != 1 {
+	if p, c := f.Count("PutSecretValue"), f.Count("CreateSecret"); p != 1 || c != 1 {
 		t.Fatalf("%d puts and %d creates, want 1 and 1", p, c)
 	}
 	if cur, prev, err := d.GetVersions(t.Context(), "new"); err != nil || *cur != "mine" || *prev != "other writer" {
 		t.Fatalf("GetVersions after the race: %v", err)
 	}
 	// Many writers creating one name at once all succeed.
-	f.mu.Lock()
-	f.fail = nil
-	f.mu.Unlock()
+	f.Mu.Lock()
+	f.Fail = nil
+	f.Mu.Unlock()
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for i := range 8 {
@@ -504,9 +509,9 @@ func TestSetCreateRace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if s := f.secrets["contended"]; s == nil || len(s.versions) != 8 || s.kmsKey != "alias/app" || s.tags["team"] != "pay" {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if s := f.Secrets["contended"]; s == nil || len(s.Versions) != 8 || s.KMSKey != "alias/app" || s.Tags["team"] != "pay" {
 		t.Fatalf("contended secret: %+v; want 8 versions, the KMS key and the tag", s)
 	}
 }
@@ -516,8 +521,8 @@ func TestSetCreateRace(t *testing.T) {
 // current; a swap that wins moves AWSCURRENT and AWSPREVIOUS as Set does
 // and takes its pending label off again.
 func TestCompareAndSwap(t *testing.T) {
-	f := newFake(t)
-	d := newStore(t, f.srv.URL, nil, awssm.Options{})
+	f := fakeaws.New(t)
+	d := newStore(t, f.HTTP.URL, nil, awssm.Options{})
 	ctx := t.Context()
 	if err := d.Set(ctx, "k", "one"); err != nil {
 		t.Fatal(err)
@@ -529,19 +534,19 @@ func TestCompareAndSwap(t *testing.T) {
 	if cur, prev, err := d.GetVersions(ctx, "k"); err != nil || *cur != "two" || prev == nil || *prev != "one" {
 		t.Fatalf("GetVersions after a swap: %v", err)
 	}
-	f.mu.Lock()
-	if len(f.secrets["k"].labels) != 0 {
-		t.Errorf("the pending label stayed: %v", f.secrets["k"].labels)
+	f.Mu.Lock()
+	if len(f.Secrets["k"].Labels) != 0 {
+		t.Errorf("the pending label stayed: %v", f.Secrets["k"].Labels)
 	}
 	// Another writer sets "other" between this swap's read and its move.
-	f.fail = func(action string, req *fakeReq) (int, string, string) {
+	f.Fail = func(action string, req *fakeaws.Request) (int, string, string) {
 		if action == "PutSecretValue" && len(req.VersionStages) > 0 {
 			other := "other"
-			f.secrets["k"].put(&other, nil)
+			f.Secrets["k"].Put(&other, nil)
 		}
 		return 0, "", ""
 	}
-	f.mu.Unlock()
+	f.Mu.Unlock()
 	two := "two"
 	err := d.CompareAndSwap(ctx, "k", &two, "three")
 	if driver.CodeOf(err) != driver.Conflict {
@@ -551,9 +556,9 @@ func TestCompareAndSwap(t *testing.T) {
 		t.Fatalf("after a lost swap: %v; want the other writer's value current and two previous", err)
 	}
 	// Values are checked before any request, as in Set.
-	f.resetCounts()
-	if err := d.CompareAndSwap(ctx, "k", nil, ""); driver.CodeOf(err) != driver.InvalidValue || f.count("") != 0 {
-		t.Fatalf("a swap to the empty value: %v after %d requests", err, f.count(""))
+	f.ResetCounts()
+	if err := d.CompareAndSwap(ctx, "k", nil, ""); driver.CodeOf(err) != driver.InvalidValue || f.Count("") != 0 {
+		t.Fatalf("a swap to the empty value: %v after %d requests", err, f.Count(""))
 	}
 }
 
@@ -569,28 +574,28 @@ func TestRemoveOptions(t *testing.T) {
 		{awssm.Options{RecoveryWindowDays: 30}, 30, false},
 		{awssm.Options{ForceDelete: true}, 0, true},
 	} {
-		f := newFake(t)
-		d := newStore(t, f.srv.URL, nil, tc.opts)
-		var got fakeReq
-		f.mu.Lock()
-		f.fail = func(action string, req *fakeReq) (int, string, string) {
+		f := fakeaws.New(t)
+		d := newStore(t, f.HTTP.URL, nil, tc.opts)
+		var got fakeaws.Request
+		f.Mu.Lock()
+		f.Fail = func(action string, req *fakeaws.Request) (int, string, string) {
 			if action == "DeleteSecret" {
 				got = *req
 			}
 			return 0, "", ""
 		}
-		f.mu.Unlock()
+		f.Mu.Unlock()
 		if err := d.Set(t.Context(), "x", "v"); err != nil {
 			t.Fatal(err)
 		}
 		if err := d.Remove(t.Context(), "x"); err != nil {
 			t.Fatal(err)
 		}
-		f.mu.Lock()
+		f.Mu.Lock()
 		if got.RecoveryWindowInDays != tc.window || got.ForceDeleteWithoutRecovery != tc.force {
 			t.Errorf("%+v: DeleteSecret got window %d, force %v", tc.opts, got.RecoveryWindowInDays, got.ForceDeleteWithoutRecovery)
 		}
-		f.mu.Unlock()
+		f.Mu.Unlock()
 	}
 	if _, err := awssm.New(newClient("http://127.0.0.1:1", nil), awssm.Options{RecoveryWindowDays: 3}); err == nil {
 		t.Fatal("New accepted a 3-day recovery window")
@@ -620,19 +625,19 @@ func TestErrors(t *testing.T) {
 		{"ListSecrets", "AccessDeniedException", 400, 1, secretstore.ErrPermissionDenied},
 	} {
 		t.Run(tc.action+"/"+tc.code+fmt.Sprint(tc.failures), func(t *testing.T) {
-			f := newFake(t)
-			st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}),
+			f := fakeaws.New(t)
+			st := secretstore.New(newStore(t, f.HTTP.URL, nil, awssm.Options{}),
 				secretstore.EnableSet(true), secretstore.EnableRemove(true))
 			seed(t, st, []string{"k"})
-			f.mu.Lock()
-			f.fail = func(action string, _ *fakeReq) (int, string, string) {
-				if action == tc.action && f.calls[action] <= tc.failures {
+			f.Mu.Lock()
+			f.Fail = func(action string, _ *fakeaws.Request) (int, string, string) {
+				if action == tc.action && f.Calls[action] <= tc.failures {
 					return tc.status, tc.code, "message with " + canary
 				}
 				return 0, "", ""
 			}
-			f.mu.Unlock()
-			f.resetCounts()
+			f.Mu.Unlock()
+			f.ResetCounts()
 			var err error
 			switch tc.action {
 			case "GetSecretValue":
@@ -652,7 +657,7 @@ func TestErrors(t *testing.T) {
 				if err != nil {
 					t.Fatalf("after %d retried failures: %v", tc.failures, err)
 				}
-				if n := f.count(tc.action); n != tc.failures+1 {
+				if n := f.Count(tc.action); n != tc.failures+1 {
 					t.Fatalf("%d attempts, want %d", n, tc.failures+1)
 				}
 				return
@@ -667,8 +672,8 @@ func TestErrors(t *testing.T) {
 				t.Fatalf("the error %q does not name AWS's code", err)
 			}
 			var api smithy.APIError
-			if !st.ErrorAs(err, &api) || api.ErrorCode() != tc.code {
-				t.Fatalf("ErrorAs(smithy.APIError) did not reach the SDK's error")
+			if !errors.As(err, &api) || api.ErrorCode() != tc.code {
+				t.Fatalf("errors.As(smithy.APIError) did not reach the SDK's error")
 			}
 		})
 	}
@@ -676,9 +681,9 @@ func TestErrors(t *testing.T) {
 
 // TestUnreachable: a connection refused is Unavailable, with no body.
 func TestUnreachable(t *testing.T) {
-	f := newFake(t)
-	u := f.srv.URL
-	f.srv.Close()
+	f := fakeaws.New(t)
+	u := f.HTTP.URL
+	f.HTTP.Close()
 	st := secretstore.New(newStore(t, u, nil, awssm.Options{}))
 	_, err := st.Get(t.Context(), "a", "b")
 	if !errors.Is(err, secretstore.ErrUnavailable) {
@@ -722,8 +727,8 @@ func TestResponseNotUnderstood(t *testing.T) {
 // in '-' and six characters are found, and secrets that no portable name
 // maps to (made by other tools) are left out.
 func TestList(t *testing.T) {
-	f := newFake(t)
-	st := secretstore.New(newStore(t, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
+	f := fakeaws.New(t)
+	st := secretstore.New(newStore(t, f.HTTP.URL, nil, awssm.Options{}), secretstore.EnableSet(true))
 	ctx := t.Context()
 	var want []string
 	for i := range 130 {
@@ -733,9 +738,9 @@ func TestList(t *testing.T) {
 	seed(t, st, want)
 	seed(t, st, []string{"q/other", "P/upper"})
 	v := "x"
-	f.seed("p/stray=x", &v, nil)  // not an encoding
-	f.seed("p/y-abcdef", &v, nil) // ambiguous ARN suffix: not an encoding
-	f.resetCounts()
+	f.Seed("p/stray=x", &v, nil)  // not an encoding
+	f.Seed("p/y-abcdef", &v, nil) // ambiguous ARN suffix: not an encoding
+	f.ResetCounts()
 	got, err := st.List(ctx, "p/")
 	if err != nil {
 		t.Fatal(err)
@@ -745,7 +750,7 @@ func TestList(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("List = %d names, want %d: %q", len(got), len(want), got)
 	}
-	if n := f.count("ListSecrets"); n != 2 {
+	if n := f.Count("ListSecrets"); n != 2 {
 		t.Fatalf("%d ListSecrets pages, want 2", n)
 	}
 	for _, prefix := range []string{"p/x-", "p/x-abcdef", "p/-", "p/=", "p/t:12"} {
@@ -773,19 +778,19 @@ func TestOpenURL(t *testing.T) {
 	if !slices.Contains(secretstore.Schemes(), awssm.Scheme) {
 		t.Fatalf("scheme %q not registered", awssm.Scheme)
 	}
-	f := newFake(t)
+	f := fakeaws.New(t)
 	ctx := t.Context()
-	st, err := secretstore.Open(ctx, "awssm://?region=eu-west-1&endpoint="+url.QueryEscape(f.srv.URL)+
-		"&recovery-window=10&kms-key=alias%2Fk&tag=team%3Dpay&tag=env%3Dtest&max-attempts=2&concurrency=4",
+	st, err := secretstore.Open(ctx, "awssm://?region=eu-west-1&endpoint="+url.QueryEscape(f.HTTP.URL)+
+		"&recovery-window=10&kms-key=alias%2Fk&tags=team%3Dpay,env%3Dtest&retries=1&parallel=4",
 		secretstore.EnableSet(true), secretstore.EnableRemove(true))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	var got fakeReq
+	var got fakeaws.Request
 	failGets := false
-	f.mu.Lock()
-	f.fail = func(action string, req *fakeReq) (int, string, string) {
+	f.Mu.Lock()
+	f.Fail = func(action string, req *fakeaws.Request) (int, string, string) {
 		if action == "DeleteSecret" {
 			got = *req
 		}
@@ -794,29 +799,29 @@ func TestOpenURL(t *testing.T) {
 		}
 		return 0, "", ""
 	}
-	f.mu.Unlock()
+	f.Mu.Unlock()
 	if err := st.Set(ctx, "k", "v"); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Remove(ctx, "k"); err != nil {
 		t.Fatal(err)
 	}
-	f.mu.Lock()
+	f.Mu.Lock()
 	failGets = true
-	f.mu.Unlock()
-	f.resetCounts()
+	f.Mu.Unlock()
+	f.ResetCounts()
 	if _, _, err := st.Lookup(ctx, "k"); !errors.Is(err, secretstore.ErrUnavailable) {
 		t.Fatalf("Lookup on a failing server: %v", err)
 	}
-	f.mu.Lock()
-	s := f.secrets["k"]
+	f.Mu.Lock()
+	s := f.Secrets["k"]
 	window := got.RecoveryWindowInDays
-	f.mu.Unlock()
-	if s.kmsKey != "alias/k" || s.tags["team"] != "pay" || s.tags["env"] != "test" || window != 10 {
-		t.Fatalf("URL options not applied: kms %q, tags %v, window %d", s.kmsKey, s.tags, window)
+	f.Mu.Unlock()
+	if s.KMSKey != "alias/k" || s.Tags["team"] != "pay" || s.Tags["env"] != "test" || window != 10 {
+		t.Fatalf("URL options not applied: kms %q, tags %v, window %d", s.KMSKey, s.Tags, window)
 	}
-	if n := f.count("GetSecretValue"); n != 2 {
-		t.Fatalf("max-attempts=2 made %d attempts", n)
+	if n := f.Count("GetSecretValue"); n != 2 {
+		t.Fatalf("retries=1 made %d attempts", n)
 	}
 	var c *secretsmanager.Client
 	var d *awssm.Store
@@ -834,10 +839,12 @@ func TestOpenURL(t *testing.T) {
 		"awssm:///path?region=eu-west-1",
 		"awssm://?region=eu-west-1&access-key=hunter2",
 		"awssm://?region=eu-west-1&recovery-window=3",
-		"awssm://?region=eu-west-1&force-delete=maybe",
+		"awssm://?region=eu-west-1&remove=maybe",
+		"awssm://?region=eu-west-1&remove=force&recovery-window=7",
+		"awssm://?region=eu-west-1&tags=a%3D1&tags=b%3D2",
 		"awssm://?region=eu-west-1&endpoint=ftp%3A%2F%2Fx",
 		"awssm://?region=eu-west-1&region=us-east-1",
-		"awssm://?region=eu-west-1&tag=novalue",
+		"awssm://?region=eu-west-1&tags=novalue",
 		"awssm://",
 	} {
 		st, err := secretstore.Open(ctx, bad)
@@ -861,8 +868,8 @@ func TestOpenURL(t *testing.T) {
 // ListSecrets is eventually consistent in AWS, so the suite's listing
 // checks may need a rerun there.
 func TestLive(t *testing.T) {
-	if os.Getenv("SECRETSTORE_AWS_LIVE") != "1" {
-		t.Skip("live AWS test: set SECRETSTORE_AWS_LIVE=1 with AWS credentials and a region to run it")
+	if testenv.Live(t, "AWS", "SECRETSTORE_AWS_LIVE")[0] != "1" {
+		t.Skip("live AWS test skipped: SECRETSTORE_AWS_LIVE is not 1")
 	}
 	raw := os.Getenv("SECRETSTORE_AWS_URL")
 	if raw == "" {
@@ -880,6 +887,7 @@ func TestLive(t *testing.T) {
 		t.Skipf("live AWS test: SECRETSTORE_AWS_LIVE=1 but no AWS credentials could be loaded (%v)", err)
 	}
 	storetest.Run(t, storetest.Harness{
+		AsTargets: []any{new(*secretsmanager.Client), new(*awssm.Store)},
 		Open: func(t *testing.T) driver.Store {
 			d, err := awssm.OpenURL(t.Context(), u)
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/secretstore-go/secretstore"
 	awssm "github.com/secretstore-go/secretstore/aws"
+	"github.com/secretstore-go/secretstore/aws/internal/fakeaws"
 )
 
 // BenchmarkGet compares Get of 1 name with Get of 20 through the real SDK,
@@ -18,12 +19,12 @@ import (
 func BenchmarkGet(b *testing.B) {
 	ctx := context.Background()
 	ns := names(20)
-	run := func(b *testing.B, st *secretstore.Store, f *fakeSM) {
+	run := func(b *testing.B, st *secretstore.Store, f *fakeaws.Server) {
 		seed(b, st, ns)
 		for _, n := range []int{1, 20} {
 			b.Run(names1(n), func(b *testing.B) {
 				if f != nil {
-					f.resetCounts()
+					f.ResetCounts()
 				}
 				for b.Loop() {
 					ss, err := st.Get(ctx, ns[:n]...)
@@ -32,24 +33,24 @@ func BenchmarkGet(b *testing.B) {
 					}
 				}
 				if f != nil {
-					b.ReportMetric(float64(f.count(""))/float64(b.N), "requests/op")
+					b.ReportMetric(float64(f.Count(""))/float64(b.N), "requests/op")
 				}
 			})
 		}
 	}
 	b.Run("batch", func(b *testing.B) {
-		f := newFake(b)
-		run(b, secretstore.New(newStore(b, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true)), f)
+		f := fakeaws.New(b)
+		run(b, secretstore.New(newStore(b, f.HTTP.URL, nil, awssm.Options{}), secretstore.EnableSet(true)), f)
 	})
 	b.Run("fallback", func(b *testing.B) {
-		f := newFake(b)
-		f.fail = func(action string, _ *fakeReq) (int, string, string) {
+		f := fakeaws.New(b)
+		f.Fail = func(action string, _ *fakeaws.Request) (int, string, string) {
 			if action == "BatchGetSecretValue" {
 				return 400, "AccessDeniedException", ""
 			}
 			return 0, "", ""
 		}
-		run(b, secretstore.New(newStore(b, f.srv.URL, nil, awssm.Options{}), secretstore.EnableSet(true)), f)
+		run(b, secretstore.New(newStore(b, f.HTTP.URL, nil, awssm.Options{}), secretstore.EnableSet(true)), f)
 	})
 	b.Run("kumo", func(b *testing.B) {
 		srv := kumo.NewServer() // directly, not through startKumo's one-at-a-time proxy

@@ -13,8 +13,10 @@
 // guard (permissions, name checks, scoping, caching, error classes). It
 // implements [driver.Store], [driver.Lister], [driver.Versioner] (AWSCURRENT
 // and AWSPREVIOUS), [driver.Swapper] (through staging labels),
-// [driver.ErrorCoder], [driver.Aser] (to *secretsmanager.Client and *Store)
-// and [driver.ErrorAser].
+// [driver.ErrorCoder] and [driver.Aser] (to *secretsmanager.Client and
+// *Store). The SDK's error types (smithy.APIError,
+// *types.ResourceNotFoundException, ...) stay reachable with [errors.As] on
+// the portable error.
 //
 // Credentials and configuration come from the SDK's default chain
 // (environment, shared config and credentials files, SSO, web identity,
@@ -22,7 +24,8 @@
 //
 // # URLs
 //
-// "awssm://" takes no host or path, only these query parameters:
+// "awssm://" takes no host or path, only these query parameters, each at
+// most once:
 //
 //   - region: the AWS region, such as eu-west-1. Without it, the SDK's
 //     (AWS_REGION, the profile's region); opening fails if there is none.
@@ -31,13 +34,16 @@
 //     (a VPC endpoint, an emulator).
 //   - recovery-window: days (7 to 30) a removed secret stays restorable;
 //     default 7. See [Options.RecoveryWindowDays].
-//   - force-delete: true to delete without recovery. See
-//     [Options.ForceDelete].
+//   - remove: delete (default: with the recovery window) or force (at
+//     once, without recovery; [Options.ForceDelete]).
 //   - kms-key: the KMS key for secrets the driver creates. See
 //     [Options.KMSKeyID].
-//   - tag: key=value, a tag for secrets the driver creates; repeatable.
-//   - max-attempts: attempts per request of the SDK's retryer (default 3).
-//   - concurrency: requests one Get sends at once (default 10).
+//   - tags: KEY=VALUE,KEY=VALUE, tags for secrets the driver creates
+//     ([Options.Tags]; AWS tag values cannot hold a comma).
+//   - retries: retries of a failed request by the SDK's retryer, after the
+//     first attempt (default the SDK's: 2).
+//   - parallel: requests one Get sends at once (default 10,
+//     [Options.Parallel]).
 //
 // Anything else, user information in the URL and repeated parameters are
 // refused, and errors never repeat the URL.
@@ -67,15 +73,12 @@
 //
 // # Values
 //
-// Set writes a value that is valid UTF-8 as SecretString and any other value
-// as SecretBinary; Get returns a version's SecretString if it has one and
-// its SecretBinary otherwise. Both are the exact bytes written, so every
-// value round-trips, and secrets written by other tools in either form are
-// read byte for byte. AWS stores at most [MaxValueSize] (65,536) bytes and
-// refuses an empty SecretString; an empty SecretBinary would be a value
-// other tools cannot tell from none. So Set refuses larger values and the
-// empty value with code [driver.InvalidValue], before any request (the
-// suite runs with NoEmptyValues).
+// Get returns a version's SecretString if it has one and its SecretBinary
+// otherwise, the exact bytes written, so secrets written by other tools in
+// either form are read byte for byte. [Store.Set] says how a value is
+// written so that every value round-trips, and which values AWS cannot
+// hold (the empty value and values over [MaxValueSize] bytes; the suite
+// runs with NoEmptyValues).
 //
 // # Requests
 //
@@ -86,12 +89,8 @@
 //     Get, classified. When the batch call itself is refused (no
 //     permission for it, or not implemented by an emulator), Get uses
 //     GetSecretValue concurrently from then on. One name: GetSecretValue.
-//   - Set: GetSecretValue first, and nothing more if the value is already
-//     current (so a repeated write keeps AWSPREVIOUS; skipped for writers
-//     that may not read); then PutSecretValue, or CreateSecret for a new
-//     secret (put again if another writer created it first:
-//     ResourceExistsException), or RestoreSecret then put for a secret
-//     scheduled for deletion (which keeps its versions).
+//   - Set: GetSecretValue, then PutSecretValue, CreateSecret or
+//     RestoreSecret, as [Store.Set] describes.
 //   - Remove: DeleteSecret with the recovery window, or forced. A missing
 //     secret, or one already scheduled for deletion, is not an error.
 //   - List: ListSecrets with a name filter, every page.
@@ -113,7 +112,7 @@
 // opened by URL with the SDK's default configuration chain. kumo does not
 // implement BatchGetSecretValue or RestoreSecret, and keeps AWSPREVIOUS on
 // every older version, so against it Get takes the GetSecretValue fallback,
-// the suite removes with force-delete, and versions are checked after two
+// the suite removes with remove=force, and versions are checked after two
 // writes only; and its GetSecretValue writes under a read lock, so the
 // tests let it handle one request at a time (the driver still sends them
 // concurrently) to keep -race meaningful. The suite runs a second time against an httptest server in

@@ -119,13 +119,16 @@ func (c *causeError) Unwrap() error { return c.err }
 //   - access and credential refusals and DecryptionFailure: PermissionDenied;
 //   - throttling, LimitExceededException (a quota on the rate of new
 //     versions, which the SDK retries as throttling), AWS's internal errors,
-//     HTTP 429 and 5xx, network failures and responses cut short:
-//     Unavailable (the SDK's retryer has already retried what it retries);
+//     network failures and responses cut short: Unavailable (the SDK's
+//     retryer has already retried what it retries);
 //   - InvalidRequestException (a secret scheduled for deletion, for
 //     example) and ResourceExistsException: Conflict;
 //   - a parameter error (ValidationException, InvalidParameterException)
 //     from PutSecretValue or CreateSecret: InvalidValue, since the driver
-//     sends only valid names.
+//     sends only valid names;
+//   - without an error code of AWS's that says otherwise, the HTTP status
+//     by [driver.HTTPCode] (429 and 5xx Unavailable, 403 PermissionDenied,
+//     ...).
 func (s *Store) ErrorCode(err error) driver.Code { return classify(err) }
 
 func classify(err error) driver.Code {
@@ -157,8 +160,8 @@ func classify(err error) driver.Code {
 			return driver.InvalidValue
 		}
 	}
-	if status == 429 || status >= 500 {
-		return driver.Unavailable
+	if c := driver.HTTPCode(status); c != driver.Unknown {
+		return c // no error code of AWS's said otherwise
 	}
 	if errors.Is(err, context.Canceled) {
 		return driver.Canceled

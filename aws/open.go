@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,102 +13,111 @@ import (
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/urlopt"
 )
 
-// Scheme is the URL scheme this package registers with [secretstore.Register].
+// Scheme is the URL scheme the package registers with
+// [secretstore.Register].
 const Scheme = "awssm"
 
-func init() {
-	secretstore.Register(Scheme, func(ctx context.Context, u *url.URL) (driver.Store, error) {
-		return OpenURL(ctx, u)
-	})
+// Importing the package registers [OpenURL] for "awssm" URLs with the
+// portable package, so secretstore.Open(ctx, "awssm://?region=...") works.
+func init() { secretstore.Register(Scheme, OpenURL) }
+
+// urlConfig is what an "awssm://" URL asks for: the driver's Options and
+// the SDK settings OpenURL loads the configuration with.
+type urlConfig struct {
+	opts     Options
+	region   string
+	profile  string
+	endpoint string
+	retries  int // MaxRetries' convention: 0 the SDK's default, -1 none
 }
 
 // OpenURL opens the driver an "awssm://" URL describes (see "URLs" in the
 // package documentation), with the SDK's default credential chain and
 // configuration. Errors never repeat the URL.
-func OpenURL(ctx context.Context, u *url.URL) (*Store, error) {
-	if u.User != nil {
-		return nil, errors.New("credentials do not belong in the URL: use the SDK's credential chain (environment, profile, role)")
-	}
-	if u.Host != "" || (u.Path != "" && u.Path != "/") || u.Opaque != "" {
-		return nil, errors.New("awssm:// takes no host or path, only query parameters (awssm://?region=eu-west-1)")
-	}
-	q, err := url.ParseQuery(u.RawQuery)
+func OpenURL(ctx context.Context, u *url.URL) (driver.Store, error) {
+	cfg, err := parseURL(u)
 	if err != nil {
-		return nil, errors.New("the query is not well formed")
+		return nil, err
 	}
-	var opts Options
+	client, err := newClient(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return New(client, cfg.opts)
+}
+
+// parseURL checks an "awssm://" URL. It loads no SDK configuration and
+// reads no file.
+func parseURL(u *url.URL) (urlConfig, error) {
+	var cfg urlConfig
+	q, err := urlopt.Parse(u, Scheme, "region", "profile", "endpoint", "recovery-window", "remove",
+		"kms-key", "tags", "retries", "parallel")
+	if err != nil {
+		return cfg, err
+	}
+	if u.Host != "" || (u.Path != "" && u.Path != "/") {
+		return cfg, errors.New("awssm: the URL takes no host or path, only query parameters (awssm://?region=eu-west-1)")
+	}
+	cfg.region = q.String("region", "")
+	cfg.profile = q.String("profile", "")
+	if q.Has("endpoint") {
+		cfg.endpoint = q.String("endpoint", "")
+		e, err := url.Parse(cfg.endpoint)
+		if err != nil || (e.Scheme != "http" && e.Scheme != "https") || e.Host == "" || e.User != nil {
+			q.Fail("endpoint", "want an http or https URL without user information")
+		}
+	}
+	cfg.opts.RecoveryWindowDays = q.Int("recovery-window", 7, 30, 0)
+	cfg.opts.ForceDelete = q.Enum("remove", "delete", "delete", "force") == "force"
+	if cfg.opts.ForceDelete && q.Has("recovery-window") {
+		q.Fail("recovery-window", "cannot be combined with remove=force")
+	}
+	cfg.opts.KMSKeyID = q.String("kms-key", "")
+	for _, t := range q.List("tags") {
+		k, v, ok := strings.Cut(t, "=")
+		if !ok || k == "" {
+			q.Fail("tags", "want KEY=VALUE,KEY=VALUE")
+			break
+		}
+		if cfg.opts.Tags == nil {
+			cfg.opts.Tags = map[string]string{}
+		}
+		cfg.opts.Tags[k] = v
+	}
+	cfg.retries = q.Retries("retries", 100)
+	cfg.opts.Parallel = q.Int("parallel", 1, urlopt.MaxInt, 0)
+	if err := q.Err(); err != nil {
+		return urlConfig{}, err
+	}
+	return cfg, nil
+}
+
+// newClient loads the SDK's configuration with what the URL set, and makes
+// the client.
+func newClient(ctx context.Context, cfg urlConfig) (*secretsmanager.Client, error) {
 	var load []func(*config.LoadOptions) error
-	var endpoint string
-	for key, vals := range q {
-		if key != "tag" && len(vals) > 1 {
-			return nil, fmt.Errorf("parameter %q given %d times", key, len(vals))
-		}
-		v := vals[0]
-		switch key {
-		case "region":
-			load = append(load, config.WithRegion(v))
-		case "profile":
-			load = append(load, config.WithSharedConfigProfile(v))
-		case "endpoint":
-			e, err := url.Parse(v)
-			if err != nil || (e.Scheme != "http" && e.Scheme != "https") || e.Host == "" || e.User != nil {
-				return nil, errors.New("endpoint must be an http or https URL without user information")
-			}
-			endpoint = v
-		case "recovery-window":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 7 || n > 30 {
-				return nil, fmt.Errorf("recovery-window must be a number of days from 7 to 30, not %q", v)
-			}
-			opts.RecoveryWindowDays = n
-		case "force-delete":
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return nil, fmt.Errorf("force-delete must be true or false, not %q", v)
-			}
-			opts.ForceDelete = b
-		case "kms-key":
-			opts.KMSKeyID = v
-		case "tag":
-			for _, t := range vals {
-				k, val, ok := strings.Cut(t, "=")
-				if !ok || k == "" {
-					return nil, fmt.Errorf("tag must be key=value, not %q", t)
-				}
-				if opts.Tags == nil {
-					opts.Tags = map[string]string{}
-				}
-				opts.Tags[k] = val
-			}
-		case "max-attempts":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return nil, fmt.Errorf("max-attempts must be a positive number, not %q", v)
-			}
-			load = append(load, config.WithRetryMaxAttempts(n))
-		case "concurrency":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return nil, fmt.Errorf("concurrency must be a positive number, not %q", v)
-			}
-			opts.Concurrency = n
-		default:
-			return nil, fmt.Errorf("unknown parameter %q (known: region, profile, endpoint, recovery-window, force-delete, kms-key, tag, max-attempts, concurrency)", key)
-		}
+	if cfg.region != "" {
+		load = append(load, config.WithRegion(cfg.region))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	if cfg.profile != "" {
+		load = append(load, config.WithSharedConfigProfile(cfg.profile))
+	}
+	if cfg.retries != 0 {
+		load = append(load, config.WithRetryMaxAttempts(driver.Retries(cfg.retries, 0)+1))
+	}
+	ac, err := config.LoadDefaultConfig(ctx, load...)
 	if err != nil {
-		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+		return nil, fmt.Errorf("awssm: loading the AWS configuration: %w", err)
 	}
-	if cfg.Region == "" {
-		return nil, errors.New("no AWS region: add region=... to the URL, or set AWS_REGION or a profile's region")
+	if ac.Region == "" {
+		return nil, errors.New("awssm: no AWS region: add region=... to the URL, or set AWS_REGION or a profile's region")
 	}
-	client := secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
+	return secretsmanager.NewFromConfig(ac, func(o *secretsmanager.Options) {
+		if cfg.endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.endpoint)
 		}
-	})
-	return New(client, opts)
+	}), nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
@@ -39,9 +38,9 @@ const WrittenTag = "secretstore-written"
 
 // Defaults of [Options].
 const (
-	DefaultMaxConcurrency = 8
-	DefaultPollInterval   = 250 * time.Millisecond
-	DefaultMaxWait        = 2 * time.Minute
+	DefaultParallel     = 8
+	DefaultPollInterval = 250 * time.Millisecond
+	DefaultPollTimeout  = 2 * time.Minute
 )
 
 // Options configure a [Store]. The zero value is ready: the default Azure
@@ -82,23 +81,23 @@ type Options struct {
 	// recoverable for the vault's retention period.
 	PurgeOnRemove bool
 
-	// MaxConcurrency bounds the requests one Get has in flight. Zero means
-	// DefaultMaxConcurrency.
-	MaxConcurrency int
+	// Parallel bounds the requests one Get has in flight. Zero means
+	// DefaultParallel.
+	Parallel int
 
 	// PollInterval is the first pause between polls while waiting for Key
 	// Vault to finish a deletion, recovery or purge; the pause doubles up
 	// to 16 times this. Zero means DefaultPollInterval.
 	PollInterval time.Duration
 
-	// MaxWait bounds each such wait, on top of the caller's context. Zero
-	// means DefaultMaxWait.
-	MaxWait time.Duration
+	// PollTimeout bounds each such wait, on top of the caller's context. Zero
+	// means DefaultPollTimeout.
+	PollTimeout time.Duration
 }
 
 // Store is the Azure Key Vault driver. It implements [driver.Store],
-// [driver.Lister], [driver.Versioner], [driver.ErrorCoder], [driver.Aser] and
-// [driver.ErrorAser]; use it through [secretstore.New].
+// [driver.Lister], [driver.Versioner], [driver.ErrorCoder] and [driver.Aser];
+// use it through [secretstore.New].
 type Store struct {
 	client *azsecrets.Client
 	opts   Options
@@ -110,7 +109,6 @@ var (
 	_ driver.Versioner  = (*Store)(nil)
 	_ driver.ErrorCoder = (*Store)(nil)
 	_ driver.Aser       = (*Store)(nil)
-	_ driver.ErrorAser  = (*Store)(nil)
 )
 
 // New returns a driver for the vault at vaultURL (for example
@@ -127,17 +125,17 @@ func New(vaultURL string, opts Options) (*Store, error) {
 	if opts.ContentType == BinaryContentType {
 		return nil, errors.New("azurekv: the content type " + BinaryContentType + " is reserved for values kept in base64")
 	}
-	if opts.MaxConcurrency < 0 || opts.PollInterval < 0 || opts.MaxWait < 0 {
-		return nil, errors.New("azurekv: MaxConcurrency, PollInterval and MaxWait must not be negative")
+	if opts.Parallel < 0 || opts.PollInterval < 0 || opts.PollTimeout < 0 {
+		return nil, errors.New("azurekv: Parallel, PollInterval and PollTimeout must not be negative")
 	}
-	if opts.MaxConcurrency == 0 {
-		opts.MaxConcurrency = DefaultMaxConcurrency
+	if opts.Parallel == 0 {
+		opts.Parallel = DefaultParallel
 	}
 	if opts.PollInterval == 0 {
 		opts.PollInterval = DefaultPollInterval
 	}
-	if opts.MaxWait == 0 {
-		opts.MaxWait = DefaultMaxWait
+	if opts.PollTimeout == 0 {
+		opts.PollTimeout = DefaultPollTimeout
 	}
 	cred := opts.Credential
 	if cred == nil {
@@ -184,42 +182,16 @@ func (s *Store) kvName(name string) (kv string, hashed bool, err error) {
 	return kv, hashed, nil
 }
 
-// Get reads the names concurrently, at most MaxConcurrency at a time. A name
+// Get reads the names concurrently, at most Parallel at a time. A name
 // Key Vault does not have (404) is absent from the result.
 func (s *Store) Get(ctx context.Context, names []string) (map[string]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	vals := make([]*string, len(names))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.opts.MaxConcurrency)
-	for i, name := range names {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			v, _, err := s.getOne(gctx, name, "")
-			vals[i] = v
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, err
-	}
-	var out map[string]string
-	for i, v := range vals {
+	return driver.GetEach(ctx, names, s.opts.Parallel, func(ctx context.Context, name string) (string, bool, error) {
+		v, _, err := s.getOne(ctx, name, "")
 		if v == nil {
-			continue
+			return "", false, err
 		}
-		if out == nil {
-			out = make(map[string]string, len(names))
-		}
-		out[names[i]] = *v
-	}
-	return out, nil
+		return *v, true, err
+	})
 }
 
 // getOne reads one version of name ("" for the current one) and returns its

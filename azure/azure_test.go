@@ -18,7 +18,7 @@ import (
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/azure"
-	"github.com/secretstore-go/secretstore/azure/internal/kvfake"
+	"github.com/secretstore-go/secretstore/azure/internal/fakeazure"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/storetest"
 )
@@ -27,8 +27,8 @@ const vaultURL = "https://fakevault.vault.azure.net/"
 
 // fixture is a fake vault and a way to open drivers on it.
 type fixture struct {
-	srv  *kvfake.Server
-	cred *kvfake.Credential
+	srv  *fakeazure.Server
+	cred *fakeazure.Credential
 	url  string
 	// transport is the client's transport: the fake in-process, or an
 	// httptest TLS server's client.
@@ -38,8 +38,8 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	srv := kvfake.New()
-	return &fixture{srv: srv, cred: &kvfake.Credential{}, url: vaultURL, transport: srv.Transport()}
+	srv := fakeazure.New()
+	return &fixture{srv: srv, cred: &fakeazure.Credential{}, url: vaultURL, transport: srv.Transport()}
 }
 
 // newTLSFixture serves the fake over TLS on 127.0.0.1: the vault's host is
@@ -47,10 +47,10 @@ func newFixture(t *testing.T) *fixture {
 // challenge's resource against it.
 func newTLSFixture(t *testing.T) *fixture {
 	t.Helper()
-	srv := kvfake.New()
+	srv := fakeazure.New()
 	ts := httptest.NewTLSServer(srv)
 	t.Cleanup(ts.Close)
-	return &fixture{srv: srv, cred: &kvfake.Credential{}, url: ts.URL + "/", transport: ts.Client(), tls: true}
+	return &fixture{srv: srv, cred: &fakeazure.Credential{}, url: ts.URL + "/", transport: ts.Client(), tls: true}
 }
 
 // open returns a driver on the fake, polling every millisecond.
@@ -67,8 +67,8 @@ func (f *fixture) open(t *testing.T, opts azure.Options) *azure.Store {
 	if opts.PollInterval == 0 {
 		opts.PollInterval = time.Millisecond
 	}
-	if opts.MaxWait == 0 {
-		opts.MaxWait = 10 * time.Second
+	if opts.PollTimeout == 0 {
+		opts.PollTimeout = 10 * time.Second
 	}
 	d, err := azure.New(f.url, opts)
 	if err != nil {
@@ -84,6 +84,7 @@ func store(d driver.Store) *secretstore.Store {
 
 func conformance(t *testing.T, f *fixture) {
 	storetest.Run(t, storetest.Harness{
+		AsTargets:    []any{new(*azsecrets.Client)},
 		Open:         func(t *testing.T) driver.Store { return f.open(t, azure.Options{}) },
 		MaxValueSize: azure.MaxValueSize,
 	})
@@ -336,8 +337,8 @@ func TestRemoveWaitsAndSetRecovers(t *testing.T) {
 	if err := s.Remove(ctx, "k"); err != nil {
 		t.Fatal(err)
 	}
-	if st := f.srv.State(kv); st != kvfake.StateDeleted {
-		t.Fatalf("after Remove the secret is %q, want %q: Remove did not wait for the deletion", st, kvfake.StateDeleted)
+	if st := f.srv.State(kv); st != fakeazure.StateDeleted {
+		t.Fatalf("after Remove the secret is %q, want %q: Remove did not wait for the deletion", st, fakeazure.StateDeleted)
 	}
 	if _, ok, err := s.Lookup(ctx, "k"); ok || err != nil {
 		t.Fatalf("Lookup after Remove: ok %v, err %v; want missing", ok, err)
@@ -382,7 +383,7 @@ func TestPurgeOptions(t *testing.T) {
 	if err := p.Remove(ctx, "k"); err != nil {
 		t.Fatal(err)
 	}
-	if st := f.srv.State(kv); st != kvfake.StatePurging && st != "" {
+	if st := f.srv.State(kv); st != fakeazure.StatePurging && st != "" {
 		t.Fatalf("after Remove with PurgeOnRemove the secret is %q, want purged", st)
 	}
 	// A name already deleted is purged too.
@@ -396,7 +397,7 @@ func TestPurgeOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	kv2, _ := d.KeyVaultName("k2")
-	if st := f.srv.State(kv2); st == kvfake.StateDeleted {
+	if st := f.srv.State(kv2); st == fakeazure.StateDeleted {
 		t.Fatal("Remove with PurgeOnRemove left an already deleted secret recoverable")
 	}
 	if err := p.Remove(ctx, "never"); err != nil {
@@ -434,16 +435,16 @@ func TestWaitsAreBounded(t *testing.T) {
 		f.srv.Lag = 1 << 30 // Key Vault never finishes
 		ctx := t.Context()
 		start := time.Now()
-		s := store(f.open(t, azure.Options{PollInterval: time.Second, MaxWait: time.Minute}))
+		s := store(f.open(t, azure.Options{PollInterval: time.Second, PollTimeout: time.Minute}))
 		if err := s.Set(ctx, "k", "v"); err != nil {
 			t.Fatal(err)
 		}
 		err := s.Remove(ctx, "k")
-		if !errors.Is(err, secretstore.ErrConflict) || !strings.Contains(err.Error(), "MaxWait") {
-			t.Fatalf("Remove that never finishes: %v, want ErrConflict after MaxWait", err)
+		if !errors.Is(err, secretstore.ErrConflict) || !strings.Contains(err.Error(), "PollTimeout") {
+			t.Fatalf("Remove that never finishes: %v, want ErrConflict after PollTimeout", err)
 		}
 		if waited := time.Since(start); waited > time.Minute || waited < 45*time.Second {
-			t.Fatalf("Remove gave up after %v, want about MaxWait (1m)", waited)
+			t.Fatalf("Remove gave up after %v, want about PollTimeout (1m)", waited)
 		}
 		polls := f.srv.Count("GetDeletedSecret")
 		// Backoff 1s, 2s, 4s, ... capped at 16s: 1+2+4+8+16+16 = 47s.
@@ -452,7 +453,7 @@ func TestWaitsAreBounded(t *testing.T) {
 		}
 		short, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		err = store(f.open(t, azure.Options{MaxWait: time.Hour})).Set(short, "k", "w")
+		err = store(f.open(t, azure.Options{PollTimeout: time.Hour})).Set(short, "k", "w")
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Set waiting past the context's deadline: %v, want context.DeadlineExceeded", err)
 		}
@@ -506,7 +507,7 @@ func TestGetIsConcurrentAndBounded(t *testing.T) {
 		f := newFixture(t)
 		gate := make(chan struct{})
 		f.srv.OnGetSecret = func() { <-gate }
-		s := store(f.open(t, azure.Options{MaxConcurrency: limit}))
+		s := store(f.open(t, azure.Options{Parallel: limit}))
 		var names []string
 		for i := range n {
 			names = append(names, fmt.Sprintf("n%d", i))
@@ -518,7 +519,7 @@ func TestGetIsConcurrentAndBounded(t *testing.T) {
 		}()
 		synctest.Wait()
 		if got := f.srv.InFlight(); got != limit {
-			t.Errorf("%d requests in flight with %d names, want MaxConcurrency = %d", got, n, limit)
+			t.Errorf("%d requests in flight with %d names, want Parallel = %d", got, n, limit)
 		}
 		close(gate)
 		if err := <-done; err != nil {
@@ -589,6 +590,7 @@ func TestErrorClasses(t *testing.T) {
 		{"GetSecret", 403, "Forbidden", secretstore.ErrPermissionDenied, func() error { _, err := s.Get(ctx, "k"); return err }},
 		{"GetSecret", 500, "InternalError", secretstore.ErrUnavailable, func() error { _, err := s.Get(ctx, "k"); return err }},
 		{"GetSecret", 503, "ServiceUnavailable", secretstore.ErrUnavailable, func() error { _, err := s.Get(ctx, "k"); return err }},
+		{"GetSecret", 501, "NotImplemented", secretstore.ErrNotSupported, func() error { _, err := s.Get(ctx, "k"); return err }},
 		{"SetSecret", 400, "BadParameter", secretstore.ErrInvalidValue, func() error { return s.Set(ctx, "k", "w") }},
 		{"SetSecret", 403, "Forbidden", secretstore.ErrPermissionDenied, func() error { return s.Set(ctx, "k", "w") }},
 		{"DeleteSecret", 403, "Forbidden", secretstore.ErrPermissionDenied, func() error { return s.Remove(ctx, "k") }},
@@ -601,12 +603,12 @@ func TestErrorClasses(t *testing.T) {
 			continue
 		}
 		msg := err.Error()
-		if strings.Contains(msg, kvfake.BodyMarker) || !strings.Contains(msg, fmt.Sprint(c.status)) || !strings.Contains(msg, c.code) {
+		if strings.Contains(msg, fakeazure.BodyMarker) || !strings.Contains(msg, fmt.Sprint(c.status)) || !strings.Contains(msg, c.code) {
 			t.Errorf("%s answering %d: error %q must name the status and code and hold no response body", c.op, c.status, msg)
 		}
 		var re *azcore.ResponseError
-		if !s.ErrorAs(err, &re) || re.StatusCode != c.status {
-			t.Errorf("%s answering %d: ErrorAs does not reach the *azcore.ResponseError", c.op, c.status)
+		if !errors.As(err, &re) || re.StatusCode != c.status {
+			t.Errorf("%s answering %d: errors.As does not reach the *azcore.ResponseError", c.op, c.status)
 		}
 		// The SDK's own error, without the operation: only a 400 on Set
 		// needs the operation to be classified.
@@ -651,7 +653,7 @@ func TestAs(t *testing.T) {
 
 func TestNewRefusesBadURLs(t *testing.T) {
 	for _, u := range []string{"http://v.vault.azure.net/", "https://", "https://v.vault.azure.net/path", "https://u:p@v.vault.azure.net/", "https://v.vault.azure.net/?x=1"} {
-		if _, err := azure.New(u, azure.Options{Credential: &kvfake.Credential{}}); err == nil {
+		if _, err := azure.New(u, azure.Options{Credential: &fakeazure.Credential{}}); err == nil {
 			t.Errorf("New(%q): no error", u)
 		}
 	}
@@ -661,7 +663,7 @@ func TestOpenURL(t *testing.T) {
 	if !slices.Contains(secretstore.Schemes(), azure.Scheme) {
 		t.Fatalf("scheme %q is not registered", azure.Scheme)
 	}
-	s, err := secretstore.Open(t.Context(), "azurekv://myvault.vault.azure.net?rawnames=true&concurrency=4")
+	s, err := secretstore.Open(t.Context(), "azurekv://myvault.vault.azure.net?raw-names=true&parallel=4")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Package azure is the Azure Key Vault driver of secretstore, on the
 // official SDK (azsecrets) with a credential the caller chooses. It
 // implements [driver.Store], [driver.Lister], [driver.Versioner],
-// [driver.ErrorCoder], [driver.Aser] and [driver.ErrorAser]; use it through
+// [driver.ErrorCoder] and [driver.Aser]; use it through
 // the portable [secretstore.Store], which adds every guard (permissions,
 // name checks, scoping, caching, error classes):
 //
@@ -14,7 +14,7 @@
 //
 // No Key Vault emulator can be installed where this driver is developed.
 // The driver's tests run the full storetest conformance suite through the
-// real azsecrets client against kvfake (azure/internal/kvfake), a stateful
+// real azsecrets client against fakeazure (azure/internal/fakeazure), a stateful
 // fake of Key Vault's documented secrets REST API, twice: served in-process
 // through the client's transport, and over TLS by an httptest server. The
 // fake answers with Key Vault's status codes and error bodies: challenge
@@ -41,18 +41,19 @@
 //
 //   - credential: default (azidentity's DefaultAzureCredential, the
 //     default), environment, managedidentity, workloadidentity or azurecli.
-//   - clientid: the client ID of a user-assigned managed identity or of a
+//   - client-id: the client ID of a user-assigned managed identity or of a
 //     workload identity (with credential=managedidentity or
 //     workloadidentity).
-//   - rawnames=true: names are Key Vault names as they are ([Options.RawNames]).
-//   - contenttype=<type>: the content type of text values ([Options.ContentType]).
-//   - ondeleted=recover|purge: what Set does with a deleted but recoverable
+//   - raw-names=1: names are Key Vault names as they are ([Options.RawNames]).
+//   - content-type=<type>: the content type of text values ([Options.ContentType]).
+//   - on-deleted=recover|purge: what Set does with a deleted but recoverable
 //     secret of the same name; recover is the default ([Options.PurgeDeleted]).
-//   - purgeonremove=true: Remove purges ([Options.PurgeOnRemove]).
-//   - concurrency=<n>: requests in flight per Get ([Options.MaxConcurrency]).
-//   - pollinterval=<duration>, maxwait=<duration>: pacing of the waits for
+//   - remove=delete|purge: what Remove does; delete (the default) leaves
+//     the secret recoverable, purge purges it ([Options.PurgeOnRemove]).
+//   - parallel=<n>: requests in flight per Get ([Options.Parallel]).
+//   - poll-interval=<duration>, poll-timeout=<duration>: pacing of the waits for
 //     Key Vault's asynchronous deletion, recovery and purge ([Options.PollInterval],
-//     [Options.MaxWait]).
+//     [Options.PollTimeout]).
 //
 // Other settings (a custom transport, retry policy or sovereign cloud) need
 // [New] with [Options.ClientOptions].
@@ -114,12 +115,12 @@
 // [Options.PurgeDeleted] it purges it instead. Key Vault finishes these
 // operations asynchronously; the driver polls (GetDeletedSecret or
 // GetSecret) with exponential backoff, bounded by the context and
-// [Options.MaxWait]. A write that meets another operation under way (409)
+// [Options.PollTimeout]. A write that meets another operation under way (409)
 // is retried the same way.
 //
 // # Reads
 //
-// Get reads every name concurrently, at most [Options.MaxConcurrency] at a
+// Get reads every name concurrently, at most [Options.Parallel] at a
 // time (Key Vault has no batch read); 404 is a missing name.
 // [Store.GetVersions] returns the current and the previous value, for
 // rotation; since Key Vault dates versions to the second, every Set tags the
@@ -133,9 +134,11 @@
 // Errors name the operation, the Key Vault name, the HTTP status and Key
 // Vault's error codes, never a response body (azcore.ResponseError prints
 // one; the driver's errors wrap it without printing it) and never a value.
-// Classes: 401 and 403 (and credential failures) are permission denied, 404
-// not found, 409 conflict, 408, 429 and 5xx unavailable, 400 on Set and 413
-// an invalid value. [secretstore.Store.ErrorAs] reaches the
-// *azcore.ResponseError behind an error; [secretstore.Store.As] the
-// *azsecrets.Client.
+// Classes: an HTTP status is classified by [driver.HTTPCode] (401 and 403
+// permission denied, 404 not found, 409 conflict, 413 invalid value, 408,
+// 429 and 5xx unavailable, ...) with one exception: a 400 on Set is an
+// invalid value. Credential failures are permission denied. [errors.As] reaches the *azcore.ResponseError (whose
+// Error method prints the response body: do not log it) or the
+// *azidentity.AuthenticationFailedError behind an error;
+// [secretstore.Store.As] the *azsecrets.Client.
 package azure

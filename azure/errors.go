@@ -150,28 +150,15 @@ func errorCodes(re *azcore.ResponseError) (code, inner string) {
 	return code, inner
 }
 
-// statusClass maps an HTTP status of Key Vault to a portable code.
+// statusClass maps an HTTP status of Key Vault to a portable code:
+// [driver.HTTPCode], except that a 400 Bad Request to a Set is InvalidValue
+// (the name is checked before the call; what is left to refuse is the
+// value).
 func statusClass(op string, status int) driver.Code {
-	switch status {
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return driver.PermissionDenied
-	case http.StatusNotFound:
-		return driver.NotFound
-	case http.StatusConflict:
-		return driver.Conflict
-	case http.StatusRequestEntityTooLarge:
+	if status == http.StatusBadRequest && op == opSet {
 		return driver.InvalidValue
-	case http.StatusBadRequest:
-		if op == opSet {
-			// The name is checked before the call; what is left to
-			// refuse is the value.
-			return driver.InvalidValue
-		}
-	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
-		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return driver.Unavailable
 	}
-	return driver.Unknown
+	return driver.HTTPCode(status)
 }
 
 // status returns the HTTP status of a Key Vault error, or 0.
@@ -218,12 +205,4 @@ func (s *Store) ErrorCode(err error) driver.Code {
 		return driver.Unavailable
 	}
 	return driver.Unknown
-}
-
-// ErrorAs lets a caller reach the SDK's error behind a portable error: a
-// target of type **azcore.ResponseError gets the Key Vault response error
-// (whose Error method prints the response body: do not log it), and
-// **azidentity.AuthenticationFailedError the credential's.
-func (s *Store) ErrorAs(err error, target any) bool {
-	return errors.As(err, target)
 }

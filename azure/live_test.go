@@ -1,11 +1,12 @@
 package azure_test
 
 import (
-	"os"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 	"github.com/secretstore-go/secretstore/azure"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 	"github.com/secretstore-go/secretstore/storetest"
 )
 
@@ -16,11 +17,9 @@ import (
 // names are purged on removal, so that a run leaves nothing behind, not even
 // recoverable.
 func TestLiveVault(t *testing.T) {
-	u := os.Getenv("SECRETSTORE_AZURE_VAULT_URL")
-	if u == "" {
-		t.Skip("SECRETSTORE_AZURE_VAULT_URL is not set: no live Key Vault test (the fake vault tests ran instead)")
-	}
+	u := testenv.Live(t, "Key Vault", "SECRETSTORE_AZURE_VAULT_URL")[0]
 	storetest.Run(t, storetest.Harness{
+		AsTargets: []any{new(*azsecrets.Client)},
 		Open: func(t *testing.T) driver.Store {
 			d, err := azure.New(u, azure.Options{PurgeOnRemove: true})
 			if err != nil {

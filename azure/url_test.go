@@ -8,21 +8,29 @@ import (
 )
 
 func TestParseURL(t *testing.T) {
-	u, _ := url.Parse("azurekv://myvault.vault.azure.net?rawnames=true&contenttype=text/plain&ondeleted=purge&purgeonremove=true&concurrency=4&pollinterval=100ms&maxwait=1m&credential=managedidentity&clientid=00000000-0000-0000-0000-000000000001")
-	vault, opts, err := parseURL(u)
+	u, _ := url.Parse("azurekv://myvault.vault.azure.net?raw-names=true&content-type=text/plain&on-deleted=purge&remove=purge&parallel=4&poll-interval=100ms&poll-timeout=1m&credential=managedidentity&client-id=00000000-0000-0000-0000-000000000001")
+	cfg, err := parseURL(u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if vault != "https://myvault.vault.azure.net/" {
-		t.Errorf("vault URL = %q", vault)
+	if cfg.vaultURL != "https://myvault.vault.azure.net/" {
+		t.Errorf("vault URL = %q", cfg.vaultURL)
 	}
+	opts := cfg.opts
 	if !opts.RawNames || opts.ContentType != "text/plain" || !opts.PurgeDeleted || !opts.PurgeOnRemove ||
-		opts.MaxConcurrency != 4 || opts.PollInterval != 100*time.Millisecond || opts.MaxWait != time.Minute || opts.Credential == nil {
-		t.Errorf("options = %+v", opts)
+		opts.Parallel != 4 || opts.PollInterval != 100*time.Millisecond || opts.PollTimeout != time.Minute ||
+		cfg.credential != "managedidentity" || cfg.clientID != "00000000-0000-0000-0000-000000000001" {
+		t.Errorf("config = %+v", cfg)
+	}
+	if c, err := newCredential(cfg.credential, cfg.clientID); err != nil || c == nil {
+		t.Errorf("newCredential(managedidentity) = %v, %v", c, err)
 	}
 	u, _ = url.Parse("azurekv://myvault.vault.azure.net/")
-	if _, opts, err := parseURL(u); err != nil || opts.RawNames || opts.PurgeDeleted || opts.PurgeOnRemove || opts.Credential != nil {
-		t.Errorf("defaults: %+v, %v; want the zero options (default credential left to New)", opts, err)
+	if cfg, err := parseURL(u); err != nil || cfg.opts.RawNames || cfg.opts.PurgeDeleted || cfg.opts.PurgeOnRemove || cfg.credential != "default" {
+		t.Errorf("defaults: %+v, %v; want the zero options and the default credential", cfg, err)
+	}
+	if c, err := newCredential("default", ""); c != nil || err != nil {
+		t.Errorf("newCredential(default) = %v, %v; want nil, left to New", c, err)
 	}
 }
 
@@ -35,20 +43,21 @@ func TestParseURLRefuses(t *testing.T) {
 		"azurekv://user:" + secretish + "@myvault.vault.azure.net",
 		"azurekv://myvault.vault.azure.net/path",
 		"azurekv://myvault.vault.azure.net?unknown=" + secretish,
-		"azurekv://myvault.vault.azure.net?rawnames=" + secretish,
-		"azurekv://myvault.vault.azure.net?rawnames=true&rawnames=false",
-		"azurekv://myvault.vault.azure.net?ondeleted=" + secretish,
-		"azurekv://myvault.vault.azure.net?concurrency=0",
-		"azurekv://myvault.vault.azure.net?maxwait=-1s",
-		"azurekv://myvault.vault.azure.net?pollinterval=" + secretish,
+		"azurekv://myvault.vault.azure.net?raw-names=" + secretish,
+		"azurekv://myvault.vault.azure.net?raw-names=true&raw-names=false",
+		"azurekv://myvault.vault.azure.net?on-deleted=" + secretish,
+		"azurekv://myvault.vault.azure.net?parallel=0",
+		"azurekv://myvault.vault.azure.net?poll-timeout=-1s",
+		"azurekv://myvault.vault.azure.net?poll-interval=" + secretish,
 		"azurekv://myvault.vault.azure.net?credential=" + secretish,
-		"azurekv://myvault.vault.azure.net?clientid=" + secretish,
+		"azurekv://myvault.vault.azure.net?client-id=" + secretish,
+		"azurekv://myvault.vault.azure.net?remove=" + secretish,
 	} {
 		u, err := url.Parse(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = parseURL(u)
+		_, err = parseURL(u)
 		if err == nil {
 			t.Errorf("parseURL(%q): no error", raw)
 			continue

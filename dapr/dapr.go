@@ -36,11 +36,11 @@ const (
 	// DefaultEndpoint is the sidecar's address when neither
 	// [Options.Endpoint] nor the environment gives one.
 	DefaultEndpoint = "http://127.0.0.1:3500"
-	// DefaultConcurrency is the default number of requests one Get has in
+	// DefaultParallel is the default number of requests one Get has in
 	// flight.
-	DefaultConcurrency = 8
-	// MaxConcurrency is the largest [Options.Concurrency].
-	MaxConcurrency = 64
+	DefaultParallel = 8
+	// MaxParallel is the largest [Options.Parallel].
+	MaxParallel = 64
 	// DefaultTimeout is the default time one request may take.
 	DefaultTimeout = 30 * time.Second
 )
@@ -92,9 +92,9 @@ type Options struct {
 	// secret and a key. See "Names" in the package documentation.
 	KeySeparator string
 
-	// Concurrency is how many requests one Get may have in flight: 1 to
-	// [MaxConcurrency]; 0 means [DefaultConcurrency].
-	Concurrency int
+	// Parallel is how many requests one Get may have in flight: 1 to
+	// [MaxParallel]; 0 means [DefaultParallel].
+	Parallel int
 	// Bulk makes a Get that needs two or more secrets read the whole store
 	// in one bulk request instead. Secrets the sidecar's scoping denies are
 	// then missing rather than refused. It cannot be combined with
@@ -118,7 +118,7 @@ type config struct {
 	query       string // encoded metadata, with its '?', or ""
 	token       string
 	key, keySep string
-	concurrency int
+	parallel    int
 	bulk        bool
 	timeout     time.Duration
 }
@@ -151,8 +151,8 @@ func New(opts Options) (*Store, error) {
 		s.transport = &http.Transport{
 			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          cfg.concurrency,
-			MaxIdleConnsPerHost:   cfg.concurrency,
+			MaxIdleConns:          cfg.parallel,
+			MaxIdleConnsPerHost:   cfg.parallel,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ExpectContinueTimeout: time.Second,
@@ -223,12 +223,12 @@ func (o Options) check() (config, error) {
 	}
 
 	switch {
-	case o.Concurrency == 0:
-		c.concurrency = DefaultConcurrency
-	case o.Concurrency < 1 || o.Concurrency > MaxConcurrency:
-		return c, fmt.Errorf("dapr: Concurrency %d is out of range 1..%d", o.Concurrency, MaxConcurrency)
+	case o.Parallel == 0:
+		c.parallel = DefaultParallel
+	case o.Parallel < 1 || o.Parallel > MaxParallel:
+		return c, fmt.Errorf("dapr: Parallel %d is out of range 1..%d", o.Parallel, MaxParallel)
 	default:
-		c.concurrency = o.Concurrency
+		c.parallel = o.Parallel
 	}
 	switch {
 	case o.Timeout == 0:
@@ -275,7 +275,7 @@ func endpoint(ep string) (string, error) {
 }
 
 // Get reads names through the sidecar: one request per distinct Dapr secret,
-// at most Concurrency at a time, or one bulk request (Options.Bulk). Names
+// at most Parallel at a time, or one bulk request (Options.Bulk). Names
 // that do not exist are absent from the result.
 func (s *Store) Get(ctx context.Context, names []string) (map[string]string, error) {
 	// Group the names by Dapr secret, so a secret read for several keys is
@@ -335,56 +335,20 @@ func (s *Store) Get(ctx context.Context, names []string) (map[string]string, err
 // want is a name asked for and the key it reads.
 type want struct{ name, key string }
 
-// getEach reads each secret with its own request, at most concurrency at a
+// getEach reads each secret with its own request, at most Parallel at a
 // time. On the first failure it cancels the others and returns that failure.
 func (s *Store) getEach(ctx context.Context, secrets []string) ([]map[string]string, error) {
 	data := make([]map[string]string, len(secrets))
-	if len(secrets) == 1 {
-		m, err := s.getSecret(ctx, secrets[0])
-		data[0] = m
-		return data, err
-	}
-	gctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	errs := make([]error, len(secrets))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(s.cfg.concurrency, len(secrets)) {
-		wg.Go(func() {
-			for i := range next {
-				data[i], errs[i] = s.getSecret(gctx, secrets[i])
-				if errs[i] != nil {
-					cancel(errSiblingFailed)
-				}
-			}
-		})
-	}
-feed:
-	for i := range secrets {
-		select {
-		case next <- i:
-		case <-gctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	// Report the first real failure, not a request that was canceled
-	// because another one failed.
-	for _, err := range errs {
-		if err != nil && !errors.Is(err, errSiblingFailed) {
-			return nil, err
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err // canceled before every request was sent
+	err := driver.FanOut(ctx, len(secrets), s.cfg.parallel, func(ctx context.Context, i int) error {
+		var err error
+		data[i], err = s.getSecret(ctx, secrets[i])
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return data, nil
 }
-
-// errSiblingFailed is the cause of a request canceled because another
-// request of the same Get failed.
-var errSiblingFailed = errors.New("dapr: canceled after another request failed")
 
 // getSecret reads one secret's map, or nil if it does not exist.
 func (s *Store) getSecret(ctx context.Context, secret string) (map[string]string, error) {
@@ -476,15 +440,12 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// transportError classifies a failure to exchange a request: the caller's
-// cancellation or deadline as itself, a sibling's failure as
-// errSiblingFailed, anything else (the sidecar cannot be reached, or did not
-// answer in time) as Unavailable.
+// transportError classifies a failure to exchange a request: a
+// cancellation or deadline of ctx (the caller's, or a sibling request's
+// failure) as itself, anything else (the sidecar cannot be reached, or did
+// not answer in time) as Unavailable.
 func (s *Store) transportError(ctx, rctx context.Context, secret string, err error) error {
 	if ctx.Err() != nil {
-		if context.Cause(ctx) == errSiblingFailed {
-			return errSiblingFailed
-		}
 		return ctx.Err()
 	}
 	if context.Cause(rctx) == errTimeout {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/secretstore-go/secretstore"
+	"github.com/secretstore-go/secretstore/dapr/internal/fakedapr"
 	"github.com/secretstore-go/secretstore/dapr/internal/fixture"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/storetest"
@@ -51,11 +52,12 @@ func wantCode(t *testing.T, err error, code driver.Code) {
 // TestConformanceFake runs the read-only conformance suite against the fake
 // sidecar; the same suite runs against a real daprd in TestDaprd.
 func TestConformanceFake(t *testing.T) {
-	_, srv := newFakeDapr(t, &fakeDapr{token: testToken, stores: map[string]*fakeStore{
-		fixture.Store: {secrets: single(fixture.Secrets()), notFound: localFileNotFound},
+	_, srv := fakedapr.Start(t, &fakedapr.Sidecar{Token: testToken, Stores: map[string]*fakedapr.Store{
+		fixture.Store: {Secrets: fakedapr.Single(fixture.Secrets()), NotFound: fakedapr.LocalFileNotFound},
 	}})
 	storetest.Run(t, storetest.Harness{
-		ReadOnly: true,
+		ReadOnly:    true,
+		Credentials: []string{testToken},
 		Open: func(t *testing.T) driver.Store {
 			return newTestStore(t, srv, fixture.Store, Options{})
 		},
@@ -63,8 +65,8 @@ func TestConformanceFake(t *testing.T) {
 }
 
 func TestTrickyNames(t *testing.T) {
-	f, srv := newFakeDapr(t, &fakeDapr{token: testToken, stores: map[string]*fakeStore{
-		"st/ore+1": {secrets: single(fixture.Secrets()), notFound: localFileNotFound},
+	f, srv := fakedapr.Start(t, &fakedapr.Sidecar{Token: testToken, Stores: map[string]*fakedapr.Store{
+		"st/ore+1": {Secrets: fakedapr.Single(fixture.Secrets()), NotFound: fakedapr.LocalFileNotFound},
 	}})
 	want := fixture.Tricky()
 	names := slices.Sorted(maps.Keys(want))
@@ -82,12 +84,12 @@ func TestTrickyNames(t *testing.T) {
 	}
 	// Each name reached the get route as itself, "bulk" included.
 	seen := map[string]bool{}
-	for _, r := range f.requests() {
-		if r.store != "st/ore+1" {
-			t.Errorf("request for store %q", r.store)
+	for _, r := range f.Requests() {
+		if r.Store != "st/ore+1" {
+			t.Errorf("request for store %q", r.Store)
 		}
-		if !r.bulk {
-			seen[r.key] = true
+		if !r.Bulk {
+			seen[r.Key] = true
 		}
 	}
 	for _, n := range names {
@@ -98,8 +100,8 @@ func TestTrickyNames(t *testing.T) {
 }
 
 func TestTokenHeader(t *testing.T) {
-	f, srv := newFakeDapr(t, &fakeDapr{token: testToken, stores: map[string]*fakeStore{
-		"s": {secrets: single(map[string]string{"a": "1", "b": "2"}), notFound: localFileNotFound},
+	f, srv := fakedapr.Start(t, &fakedapr.Sidecar{Token: testToken, Stores: map[string]*fakedapr.Store{
+		"s": {Secrets: fakedapr.Single(map[string]string{"a": "1", "b": "2"}), NotFound: fakedapr.LocalFileNotFound},
 	}})
 	check := func(t *testing.T, s *Store) {
 		t.Helper()
@@ -142,16 +144,16 @@ func TestTokenHeader(t *testing.T) {
 			t.Fatalf("Require through Open: %v", err)
 		}
 	})
-	reqs := f.requests()
+	reqs := f.Requests()
 	if len(reqs) < 4 {
 		t.Fatalf("%d requests recorded", len(reqs))
 	}
 	for _, r := range reqs {
-		if r.token != testToken {
-			t.Errorf("request %s: token header %q, want the token", r.requestURI, r.token)
+		if r.Token != testToken {
+			t.Errorf("request %s: token header %q, want the token", r.RequestURI, r.Token)
 		}
-		if strings.Contains(r.requestURI, testToken) {
-			t.Errorf("the token is in the request URI %q", r.requestURI)
+		if strings.Contains(r.RequestURI, testToken) {
+			t.Errorf("the token is in the request URI %q", r.RequestURI)
 		}
 	}
 
@@ -166,10 +168,10 @@ func TestTokenHeader(t *testing.T) {
 			_, err = s.Get(t.Context(), []string{"a"})
 			wantCode(t, err, driver.PermissionDenied)
 			if strings.Contains(err.Error(), testToken) {
-				t.Fatalf("the error reveals the token: %v", err)
+				t.Fatalf("the error reveals the Token: %v", err)
 			}
 		}
-		if r := f.requests(); r[len(r)-1].hasToken {
+		if r := f.Requests(); r[len(r)-1].HasToken {
 			t.Errorf("a driver without a token sent the header")
 		}
 	})
@@ -189,7 +191,7 @@ func TestTokenNotInURLOrErrors(t *testing.T) {
 			continue
 		}
 		if strings.Contains(err.Error(), testToken) {
-			t.Errorf("Open's error reveals the token: %v", err)
+			t.Errorf("Open's error reveals the Token: %v", err)
 		}
 	}
 	if _, err := New(Options{Store: "s", Token: "bad\n" + testToken}); err == nil || strings.Contains(err.Error(), testToken) {
@@ -203,7 +205,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 		reached.Store(true)
 	}))
 	defer other.Close()
-	_, srv := newFakeDapr(t, &fakeDapr{hook: func(w http.ResponseWriter, r *http.Request) bool {
+	_, srv := fakedapr.Start(t, &fakedapr.Sidecar{Hook: func(w http.ResponseWriter, r *http.Request) bool {
 		http.Redirect(w, r, other.URL+"/v1.0/secrets/s/a", http.StatusTemporaryRedirect)
 		return true
 	}})
@@ -217,16 +219,16 @@ func TestRedirectNotFollowed(t *testing.T) {
 
 func TestMissingVersusFailing(t *testing.T) {
 	const canary = "canary-body-7c1e"
-	stores := map[string]*fakeStore{
-		"file":   {secrets: single(map[string]string{"a": "1"}), notFound: localFileNotFound},
-		"k8s":    {secrets: map[string]map[string]string{"a": {"a": "1"}}, notFound: kubernetesNotFound},
-		"vault":  {secrets: map[string]map[string]string{"a": {"a": "1"}}, notFound: vaultNotFound},
-		"aws":    {secrets: single(map[string]string{"a": "1"}), notFound: awsNotFound},
-		"down":   {fail: `couldn't get secret: Get "http://127.0.0.1:1/v1/secret/data/dapr/a": dial tcp 127.0.0.1:1: connect: connection refused`},
-		"leaky":  {fail: "couldn't get successful response, status code 500, body " + canary},
-		"spoofy": {fail: "secret other not found"}, // a not-found text about another name
+	stores := map[string]*fakedapr.Store{
+		"file":   {Secrets: fakedapr.Single(map[string]string{"a": "1"}), NotFound: fakedapr.LocalFileNotFound},
+		"k8s":    {Secrets: map[string]map[string]string{"a": {"a": "1"}}, NotFound: fakedapr.KubernetesNotFound},
+		"vault":  {Secrets: map[string]map[string]string{"a": {"a": "1"}}, NotFound: fakedapr.VaultNotFound},
+		"aws":    {Secrets: fakedapr.Single(map[string]string{"a": "1"}), NotFound: fakedapr.AWSNotFound},
+		"down":   {Fail: `couldn't get secret: Get "http://127.0.0.1:1/v1/secret/data/dapr/a": dial tcp 127.0.0.1:1: connect: connection refused`},
+		"leaky":  {Fail: "couldn't get successful response, status code 500, body " + canary},
+		"spoofy": {Fail: "secret other not found"}, // a not-found text about another name
 	}
-	_, srv := newFakeDapr(t, &fakeDapr{token: testToken, stores: stores})
+	_, srv := fakedapr.Start(t, &fakedapr.Sidecar{Token: testToken, Stores: stores})
 	for _, name := range []string{"file", "k8s", "vault"} {
 		t.Run(name+"/missing", func(t *testing.T) {
 			s := newTestStore(t, srv, name, Options{})
@@ -261,14 +263,14 @@ func TestMissingVersusFailing(t *testing.T) {
 
 func TestStatuses(t *testing.T) {
 	// The secret's name says what to answer: STATUS or STATUS:CODE.
-	_, srv := newFakeDapr(t, &fakeDapr{hook: func(w http.ResponseWriter, r *http.Request) bool {
+	_, srv := fakedapr.Start(t, &fakedapr.Sidecar{Hook: func(w http.ResponseWriter, r *http.Request) bool {
 		status, code, _ := strings.Cut(path.Base(r.URL.Path), ":")
 		n, _ := strconv.Atoi(status)
 		if code == "" {
 			w.WriteHeader(n)
 			_, _ = w.Write([]byte("not json: canary-status"))
 		} else {
-			writeAPIError(w, n, code, "canary-status")
+			fakedapr.WriteAPIError(w, n, code, "canary-status")
 		}
 		return true
 	}})
@@ -290,6 +292,7 @@ func TestStatuses(t *testing.T) {
 		{404, "", driver.Unknown},
 		{400, "ERR_MALFORMED_REQUEST", driver.Unknown},
 		{418, "", driver.Unknown},
+		{501, "", driver.NotSupported}, // driver.HTTPCode
 	} {
 		name := strconv.Itoa(c.status)
 		if c.code != "" {
@@ -306,8 +309,8 @@ func TestStatuses(t *testing.T) {
 }
 
 func TestStoreConfigErrors(t *testing.T) {
-	_, srv := newFakeDapr(t, &fakeDapr{token: testToken, stores: map[string]*fakeStore{
-		"s": {secrets: single(map[string]string{"a": "1", "b": "2"}), notFound: localFileNotFound, denied: map[string]bool{"b": true}},
+	_, srv := fakedapr.Start(t, &fakedapr.Sidecar{Token: testToken, Stores: map[string]*fakedapr.Store{
+		"s": {Secrets: fakedapr.Single(map[string]string{"a": "1", "b": "2"}), NotFound: fakedapr.LocalFileNotFound, Denied: map[string]bool{"b": true}},
 	}})
 	_, err := newTestStore(t, srv, "nope", Options{}).Get(t.Context(), []string{"a"})
 	wantCode(t, err, driver.Unknown)
@@ -321,7 +324,7 @@ func TestStoreConfigErrors(t *testing.T) {
 	if err != nil || len(got) != 1 || got["a"] != "1" {
 		t.Fatalf("bulk Get with a denied secret = %v, %v", got, err)
 	}
-	_, none := newFakeDapr(t, &fakeDapr{token: testToken})
+	_, none := fakedapr.Start(t, &fakedapr.Sidecar{Token: testToken})
 	_, err = newTestStore(t, none, "s", Options{}).Get(t.Context(), []string{"a"})
 	wantCode(t, err, driver.Unknown)
 	if !strings.Contains(err.Error(), "no secret store configured") {
@@ -330,21 +333,21 @@ func TestStoreConfigErrors(t *testing.T) {
 }
 
 func TestMetadata(t *testing.T) {
-	f, srv := newFakeDapr(t, &fakeDapr{token: testToken, stores: map[string]*fakeStore{
-		"s": {secrets: single(map[string]string{"a": "1"}), notFound: localFileNotFound},
+	f, srv := fakedapr.Start(t, &fakedapr.Sidecar{Token: testToken, Stores: map[string]*fakedapr.Store{
+		"s": {Secrets: fakedapr.Single(map[string]string{"a": "1"}), NotFound: fakedapr.LocalFileNotFound},
 	}})
 	s := newTestStore(t, srv, "s", Options{Namespace: "prod ns", VersionID: "7+1", Metadata: map[string]string{"x&y": "a=b"}})
 	if _, err := s.Get(t.Context(), []string{"a", "b"}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"namespace": "prod ns", "version_id": "7+1", "x&y": "a=b"}
-	reqs := f.requests()
+	reqs := f.Requests()
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests, want 2", len(reqs))
 	}
 	for _, r := range reqs {
-		if !maps.Equal(r.metadata, want) {
-			t.Errorf("request metadata %v, want %v", r.metadata, want)
+		if !maps.Equal(r.Metadata, want) {
+			t.Errorf("request metadata %v, want %v", r.Metadata, want)
 		}
 	}
 	if _, err := New(Options{Store: "s", Namespace: "a", Metadata: map[string]string{"namespace": "b"}}); err == nil {
@@ -357,12 +360,12 @@ func TestMetadata(t *testing.T) {
 
 func TestKeyMapping(t *testing.T) {
 	multi := fixture.Multi()
-	f, srv := newFakeDapr(t, &fakeDapr{token: testToken, stores: map[string]*fakeStore{
-		"m": {secrets: multi, notFound: localFileNotFound},
+	f, srv := fakedapr.Start(t, &fakedapr.Sidecar{Token: testToken, Stores: map[string]*fakedapr.Store{
+		"m": {Secrets: multi, NotFound: fakedapr.LocalFileNotFound},
 	}})
 	t.Run("separator", func(t *testing.T) {
 		s := newTestStore(t, srv, "m", Options{KeySeparator: "@"})
-		before := len(f.requests())
+		before := len(f.Requests())
 		got, err := s.Get(t.Context(), []string{"db@user", "db@password", "app/config@a:b", "plain", "db", "db@nokey", "nosecret@k"})
 		if err != nil {
 			t.Fatal(err)
@@ -375,7 +378,7 @@ func TestKeyMapping(t *testing.T) {
 			t.Fatalf("Get = %v names, want exactly %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
 		}
 		// db, app/config, plain, nosecret: one request per secret.
-		if n := len(f.requests()) - before; n != 4 {
+		if n := len(f.Requests()) - before; n != 4 {
 			t.Fatalf("%d requests, want one per distinct secret (4)", n)
 		}
 		for _, bad := range []string{"db@db", "@user", "db@"} {
@@ -418,24 +421,24 @@ func TestKeyMapping(t *testing.T) {
 }
 
 func TestBulk(t *testing.T) {
-	f, srv := newFakeDapr(t, &fakeDapr{token: testToken, stores: map[string]*fakeStore{
-		"s":    {secrets: single(map[string]string{"a": "1", "b": "2", "c": "3"}), notFound: localFileNotFound},
-		"down": {fail: "boom canary-bulk"},
+	f, srv := fakedapr.Start(t, &fakedapr.Sidecar{Token: testToken, Stores: map[string]*fakedapr.Store{
+		"s":    {Secrets: fakedapr.Single(map[string]string{"a": "1", "b": "2", "c": "3"}), NotFound: fakedapr.LocalFileNotFound},
+		"down": {Fail: "boom canary-bulk"},
 	}})
 	s := newTestStore(t, srv, "s", Options{Bulk: true})
 	got, err := s.Get(t.Context(), []string{"a", "b", "missing"})
 	if err != nil || !maps.Equal(got, map[string]string{"a": "1", "b": "2"}) {
 		t.Fatalf("bulk Get = %v, %v", got, err)
 	}
-	reqs := f.requests()
-	if len(reqs) != 1 || !reqs[0].bulk {
-		t.Fatalf("bulk Get made %d requests (bulk: %v), want one bulk request", len(reqs), len(reqs) > 0 && reqs[0].bulk)
+	reqs := f.Requests()
+	if len(reqs) != 1 || !reqs[0].Bulk {
+		t.Fatalf("bulk Get made %d requests (bulk: %v), want one bulk request", len(reqs), len(reqs) > 0 && reqs[0].Bulk)
 	}
 	// One secret: a plain get is cheaper.
 	if _, err := s.Get(t.Context(), []string{"a"}); err != nil {
 		t.Fatal(err)
 	}
-	if r := f.requests(); r[len(r)-1].bulk {
+	if r := f.Requests(); r[len(r)-1].Bulk {
 		t.Error("a one-secret Get used the bulk route")
 	}
 	_, err = newTestStore(t, srv, "down", Options{Bulk: true}).Get(t.Context(), []string{"a", "b"})
@@ -456,8 +459,8 @@ func TestConcurrencyBound(t *testing.T) {
 	// sends fewer at once stalls, and one that sends more shows in the
 	// client-side count.
 	arrive := make(chan chan struct{})
-	f := &fakeDapr{token: testToken, stores: map[string]*fakeStore{"s": {secrets: single(kv), notFound: localFileNotFound}}}
-	f.hook = func(w http.ResponseWriter, r *http.Request) bool {
+	f := &fakedapr.Sidecar{Token: testToken, Stores: map[string]*fakedapr.Store{"s": {Secrets: fakedapr.Single(kv), NotFound: fakedapr.LocalFileNotFound}}}
+	f.Hook = func(w http.ResponseWriter, r *http.Request) bool {
 		release := make(chan struct{})
 		select {
 		case arrive <- release:
@@ -469,10 +472,10 @@ func TestConcurrencyBound(t *testing.T) {
 		}
 		return false
 	}
-	_, srv := newFakeDapr(t, f)
+	_, srv := fakedapr.Start(t, f)
 	// The driver's own concurrency, counted where its requests start.
 	rt := &countingTransport{base: http.DefaultTransport.(*http.Transport).Clone()}
-	s := newTestStore(t, srv, "s", Options{Concurrency: limit, HTTPClient: &http.Client{Transport: rt}})
+	s := newTestStore(t, srv, "s", Options{Parallel: limit, HTTPClient: &http.Client{Transport: rt}})
 	type result struct {
 		m   map[string]string
 		err error
@@ -529,7 +532,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestFailureCancelsOthers(t *testing.T) {
 	slowArrived := make(chan struct{})
 	canceled := make(chan struct{})
-	_, srv := newFakeDapr(t, &fakeDapr{token: testToken, hook: func(w http.ResponseWriter, r *http.Request) bool {
+	_, srv := fakedapr.Start(t, &fakedapr.Sidecar{Token: testToken, Hook: func(w http.ResponseWriter, r *http.Request) bool {
 		if strings.HasSuffix(r.URL.Path, "/slow") {
 			close(slowArrived)
 			select {
@@ -546,7 +549,7 @@ func TestFailureCancelsOthers(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Error("the requests were not concurrent")
 		}
-		writeAPIError(w, http.StatusServiceUnavailable, "", "")
+		fakedapr.WriteAPIError(w, http.StatusServiceUnavailable, "", "")
 		return true
 	}})
 	s := newTestStore(t, srv, "s", Options{})
@@ -557,7 +560,7 @@ func TestFailureCancelsOthers(t *testing.T) {
 
 func TestCancelAndTimeout(t *testing.T) {
 	arrived := make(chan struct{}, 8)
-	_, srv := newFakeDapr(t, &fakeDapr{hook: func(w http.ResponseWriter, r *http.Request) bool {
+	_, srv := fakedapr.Start(t, &fakedapr.Sidecar{Hook: func(w http.ResponseWriter, r *http.Request) bool {
 		arrived <- struct{}{}
 		<-r.Context().Done()
 		return true
@@ -596,7 +599,7 @@ func TestMalformedAnswers(t *testing.T) {
 		`{"a":"` + strings.Repeat("x", maxSecretBody) + `"}`,
 	}
 	// The secret's name is the index of the body to answer.
-	_, srv := newFakeDapr(t, &fakeDapr{hook: func(w http.ResponseWriter, r *http.Request) bool {
+	_, srv := fakedapr.Start(t, &fakedapr.Sidecar{Hook: func(w http.ResponseWriter, r *http.Request) bool {
 		i, _ := strconv.Atoi(path.Base(r.URL.Path))
 		_, _ = w.Write([]byte(bodies[i]))
 		return true
@@ -615,8 +618,8 @@ func TestMalformedAnswers(t *testing.T) {
 }
 
 func TestNoContentIsMissing(t *testing.T) {
-	_, srv := newFakeDapr(t, &fakeDapr{stores: map[string]*fakeStore{
-		"s": {secrets: map[string]map[string]string{"empty": nil, "a": {"a": ""}}, notFound: localFileNotFound},
+	_, srv := fakedapr.Start(t, &fakedapr.Sidecar{Stores: map[string]*fakedapr.Store{
+		"s": {Secrets: map[string]map[string]string{"empty": nil, "a": {"a": ""}}, NotFound: fakedapr.LocalFileNotFound},
 	}})
 	s := newTestStore(t, srv, "s", Options{})
 	got, err := s.Get(t.Context(), []string{"empty", "a"})
@@ -675,8 +678,8 @@ func TestEndpointDefaults(t *testing.T) {
 		{Store: "s", Endpoint: "http://"},
 		{Store: "s", Token: "a", TokenFile: "/b"},
 		{Store: "s", TokenFile: "/nonexistent/token"},
-		{Store: "s", Concurrency: MaxConcurrency + 1},
-		{Store: "s", Concurrency: -1},
+		{Store: "s", Parallel: MaxParallel + 1},
+		{Store: "s", Parallel: -1},
 		{Store: "s", Timeout: -time.Second},
 		{Store: "s", Metadata: map[string]string{"": "x"}},
 	} {

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/dapr/internal/fixture"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 	"github.com/secretstore-go/secretstore/storetest"
 )
 
@@ -42,16 +42,8 @@ type sidecar struct {
 // one, the test is skipped, unless CI is set: then it fails.
 func realSidecar(t *testing.T) sidecar {
 	t.Helper()
-	sc := sidecar{endpoint: os.Getenv(envEndpoint), tokenFile: os.Getenv(envTokenFile), vaultAddr: os.Getenv(envVaultAddr)}
-	if sc.endpoint == "" {
-		if ci, err := strconv.ParseBool(os.Getenv("CI")); err == nil && ci {
-			t.Fatalf("CI is set but %s is not: .ci/services/dapr.sh must start daprd", envEndpoint)
-		}
-		t.Skipf("no daprd: %s is not set (bash .ci/run builds and starts one)", envEndpoint)
-	}
-	if sc.tokenFile == "" || sc.vaultAddr == "" {
-		t.Fatalf("%s is set but %s or %s is not", envEndpoint, envTokenFile, envVaultAddr)
-	}
+	env := testenv.Env(t, "dapr", envEndpoint, envTokenFile, envVaultAddr)
+	sc := sidecar{endpoint: env[0], tokenFile: env[1], vaultAddr: env[2]}
 	b, err := os.ReadFile(sc.tokenFile)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +75,8 @@ func TestDaprd(t *testing.T) {
 
 	t.Run("Conformance", func(t *testing.T) {
 		storetest.Run(t, storetest.Harness{
-			ReadOnly: true,
+			ReadOnly:    true,
+			Credentials: []string{sc.token},
 			Open: func(t *testing.T) driver.Store {
 				return sc.open(t, Options{Store: fixture.Store})
 			},
@@ -92,7 +85,8 @@ func TestDaprd(t *testing.T) {
 
 	t.Run("ConformanceBulk", func(t *testing.T) {
 		storetest.Run(t, storetest.Harness{
-			ReadOnly: true,
+			ReadOnly:    true,
+			Credentials: []string{sc.token},
 			Open: func(t *testing.T) driver.Store {
 				return sc.open(t, Options{Store: fixture.Store, Bulk: true})
 			},

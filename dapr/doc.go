@@ -77,7 +77,7 @@
 // # Reads
 //
 // A Get sends one request per distinct Dapr secret, at most
-// Options.Concurrency (default 8) in flight, and merges the answers into one
+// Options.Parallel (default 8) in flight, and merges the answers into one
 // map. With Options.Bulk (URL bulk=1), a Get that needs two or more secrets
 // instead reads the whole store in one bulk request: cheaper for many names
 // of a small store, but it transfers every secret the app may read, and a
@@ -103,14 +103,17 @@
 //
 //   - Set and Remove: [driver.NotSupported] (ErrNotSupported), saying that
 //     Dapr's secrets API is read-only.
-//   - 500 ERR_SECRET_GET (other than missing), other 5xx, 408, 429, a
-//     sidecar that cannot be reached or does not answer within
-//     Options.Timeout: [driver.Unavailable].
-//   - 401 (API token missing or refused), 403 ERR_PERMISSION_DENIED (secret
-//     scoping): [driver.PermissionDenied].
-//   - 401 ERR_SECRET_STORE_NOT_FOUND, 500 ERR_SECRET_STORES_NOT_CONFIGURED
-//     (the store is not configured in the sidecar), 404 (not Dapr's API),
-//     other statuses, malformed or oversized answers: [driver.Unknown].
+//   - Dapr's error codes first: 500 ERR_SECRET_GET (other than missing):
+//     [driver.Unavailable]; ERR_PERMISSION_DENIED (secret scoping):
+//     [driver.PermissionDenied]; ERR_SECRET_STORE_NOT_FOUND and
+//     ERR_SECRET_STORES_NOT_CONFIGURED (the store is not configured in the
+//     sidecar): [driver.Unknown].
+//   - Other statuses by [driver.HTTPCode] (401 and 403 permission denied,
+//     408, 429 and 5xx unavailable, ...), except 404, which is
+//     [driver.Unknown]: the endpoint does not serve Dapr's API.
+//   - A sidecar that cannot be reached or does not answer within
+//     Options.Timeout: [driver.Unavailable]; malformed or oversized
+//     answers: [driver.Unknown].
 //   - The caller's cancellation and deadline pass through as context errors.
 //
 // Errors name the store and the Dapr secret, never a value, a token or the
@@ -136,17 +139,18 @@
 // HOST:PORT is the sidecar's HTTP address (http://HOST:PORT); without it the
 // endpoint is $DAPR_HTTP_ENDPOINT, else http://127.0.0.1:$DAPR_HTTP_PORT,
 // else http://127.0.0.1:3500. STORE is the name of the Dapr secret store
-// component. Query parameters:
+// component. Query parameters, each at most once:
 //
 //   - token-file=PATH: read the API token from the file at the absolute
 //     PATH ([Options.TokenFile]); without it, $DAPR_API_TOKEN is used if set.
 //   - namespace=NS: request metadata "namespace" ([Options.Namespace]).
-//   - version_id=V: request metadata "version_id" ([Options.VersionID]).
+//   - version-id=V: request metadata "version_id" ([Options.VersionID]).
 //   - metadata.NAME=VALUE: any other request metadata ([Options.Metadata]).
 //   - key=K: [Options.Key].
 //   - key-separator=SEP: [Options.KeySeparator].
-//   - concurrency=N: requests in flight per Get, 1 to 64 (default 8).
-//   - bulk=1: [Options.Bulk]; not with version_id.
+//   - parallel=N: requests in flight per Get, 1 to 64 (default 8,
+//     [Options.Parallel]).
+//   - bulk=1: [Options.Bulk]; not with version-id.
 //   - timeout=DURATION: per request, such as 10s (default 30s).
 //   - tls=1: use https://HOST:PORT.
 //

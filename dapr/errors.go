@@ -58,8 +58,10 @@ func (e apiError) missing(store, secret string, status int) bool {
 	return false
 }
 
-// statusError classifies an error answer by its status and Dapr error code.
-// The answer's body is not quoted.
+// statusError classifies an error answer by its status and Dapr error code:
+// Dapr's error codes first, then [driver.HTTPCode], except that a 404 is
+// Unknown (the endpoint is not a Dapr sidecar's secrets API: a missing
+// secret is told apart before). The answer's body is not quoted.
 func (s *Store) statusError(secret string, status int, code string) error {
 	switch {
 	case code == codeStoreNotFound:
@@ -76,10 +78,8 @@ func (s *Store) statusError(secret string, status int, code string) error {
 		return s.errorf(driver.Unavailable, secret, "the secret store behind the sidecar failed (HTTP %d %s)", status, code)
 	case status == http.StatusNotFound:
 		return s.errorf(driver.Unknown, secret, "the endpoint does not serve Dapr's secrets API (HTTP 404)")
-	case status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500:
-		return s.errorf(driver.Unavailable, secret, "the sidecar answered HTTP %d", status)
 	}
-	return s.errorf(driver.Unknown, secret, "the sidecar answered HTTP %d", status)
+	return s.errorf(driver.HTTPCode(status), secret, "the sidecar answered HTTP %d", status)
 }
 
 // errorf returns a classified error naming the store and, unless it is a

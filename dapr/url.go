@@ -3,15 +3,12 @@ package dapr
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/urlopt"
 )
 
 // Scheme is the URL scheme the package registers with
@@ -44,115 +41,38 @@ func OpenURL(ctx context.Context, u *url.URL) (driver.Store, error) {
 // environment variable.
 func parseURL(u *url.URL) (Options, error) {
 	var o Options
-	switch {
-	case u == nil:
-		return o, errors.New("dapr: nil URL")
-	case u.Scheme != Scheme:
-		return o, fmt.Errorf("dapr: URL scheme %q, want %q", u.Scheme, Scheme)
-	case u.Opaque != "":
-		return o, errors.New("dapr: URL must be dapr://HOST:PORT/STORE or dapr:///STORE")
-	case u.User != nil:
-		// Do not echo it: it may be a token.
-		return o, errors.New("dapr: URL must not hold a user or password; use token-file or " + EnvAPIToken)
-	case u.Fragment != "":
-		return o, errors.New("dapr: URL must not have a fragment")
+	q, err := urlopt.Parse(u, Scheme, "token-file", "namespace", "version-id", "metadata.", "key",
+		"key-separator", "parallel", "timeout", "bulk", "tls")
+	if err != nil {
+		return o, err
 	}
 	store := strings.TrimPrefix(u.Path, "/")
 	if store == "" || strings.Contains(store, "/") {
 		return o, errors.New("dapr: URL path must be one secret store name: dapr://HOST:PORT/STORE")
 	}
 	o.Store = store
-
-	tls := false
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return o, errors.New("dapr: malformed URL query")
-	}
-	for k, vs := range q {
-		if len(vs) != 1 {
-			return o, fmt.Errorf("dapr: URL parameter %q given %d times", k, len(vs))
-		}
-		v := vs[0]
-		switch {
-		case k == "token-file":
-			if !filepath.IsAbs(v) {
-				return o, errors.New("dapr: URL parameter token-file: want an absolute path")
-			}
-			o.TokenFile = v
-		case k == "namespace":
-			o.Namespace = v
-		case k == "version_id":
-			o.VersionID = v
-		case strings.HasPrefix(k, "metadata."):
-			name := strings.TrimPrefix(k, "metadata.")
-			if name == "" {
-				return o, errors.New("dapr: URL parameter metadata. needs a name: metadata.NAME=VALUE")
-			}
-			if o.Metadata == nil {
-				o.Metadata = map[string]string{}
-			}
-			o.Metadata[name] = v
-		case k == "key":
-			if v == "" {
-				return o, errors.New("dapr: URL parameter key is empty")
-			}
-			o.Key = v
-		case k == "key-separator":
-			if v == "" {
-				return o, errors.New("dapr: URL parameter key-separator is empty")
-			}
-			o.KeySeparator = v
-		case k == "concurrency":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > MaxConcurrency {
-				return o, fmt.Errorf("dapr: URL parameter concurrency=%q: want 1 to %d", v, MaxConcurrency)
-			}
-			o.Concurrency = n
-		case k == "timeout":
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return o, fmt.Errorf("dapr: URL parameter timeout=%q: want a positive duration such as 10s", v)
-			}
-			o.Timeout = d
-		case k == "bulk" || k == "tls":
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return o, fmt.Errorf("dapr: URL parameter %s=%q: want 1, 0, true or false", k, v)
-			}
-			if k == "bulk" {
-				o.Bulk = b
-			} else {
-				tls = b
-			}
-		case isTokenParam(k):
-			// Do not echo the value: it is a secret.
-			return o, fmt.Errorf("dapr: URL parameter %s: a token must not be put in a URL; use token-file or %s", k, EnvAPIToken)
-		default:
-			return o, fmt.Errorf("dapr: unknown URL parameter %q (known: token-file, namespace, version_id, metadata.NAME, key, key-separator, concurrency, bulk, timeout, tls)", k)
-		}
-	}
+	o.TokenFile = q.File("token-file")
+	o.Namespace = q.String("namespace", "")
+	o.VersionID = q.String("version-id", "")
+	o.Metadata = q.Prefixed("metadata.")
+	o.Key = q.String("key", "")
+	o.KeySeparator = q.String("key-separator", "")
+	o.Parallel = q.Int("parallel", 1, MaxParallel, 0)
+	o.Timeout = q.Duration("timeout", 0)
+	o.Bulk = q.Bool("bulk", false)
+	q.Exclusive("bulk", "version-id") // a bulk read returns current versions
+	tls := q.Bool("tls", false)
 	if u.Host != "" {
 		scheme := "http"
 		if tls {
 			scheme = "https"
 		}
 		o.Endpoint = scheme + "://" + u.Host
-	} else if tls {
-		return o, errors.New("dapr: URL parameter tls needs a host: dapr://HOST:PORT/STORE?tls=1")
+	} else if q.Has("tls") {
+		q.Fail("tls", "needs a host: dapr://HOST:PORT/STORE?tls=1")
 	}
-	if o.Bulk && o.VersionID != "" {
-		return o, errors.New("dapr: URL parameters bulk and version_id cannot be combined: a bulk read returns current versions")
+	if err := q.Err(); err != nil {
+		return Options{}, err
 	}
 	return o, nil
-}
-
-// isTokenParam reports parameter names that look like a credential.
-func isTokenParam(k string) bool {
-	k = strings.ToLower(k)
-	for _, w := range []string{"token", "password", "secret", "apikey", "api-key", "api_key"} {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
 }

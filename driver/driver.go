@@ -17,8 +17,8 @@
 //     with code [InvalidValue] only for a limit its backend documents.
 //   - Remove of a name that does not exist succeeds.
 //   - Errors must never contain a secret value, and should not contain a
-//     provider's response body. Classify them with [NewError] / [Errorf] or by
-//     implementing [ErrorCoder].
+//     provider's response body. Classify them as described under "Error
+//     classes" below.
 //   - Names given to a driver are valid portable names (see the root package's
 //     name grammar). A driver maps them to its backend's alphabet reversibly,
 //     so that distinct names never collide.
@@ -34,9 +34,36 @@
 //   - [Swapper]: a conditional write, for rotation without lost updates.
 //   - [Watcher]: changes pushed by the backend, instead of polling.
 //   - [ErrorCoder]: classifying backend errors into portable [Code]s.
-//   - [Aser]: escape hatches to the backend's own client and error types.
+//   - [Aser]: an escape hatch to the backend's own client.
 //
 // The conformance suite every driver must pass is in package storetest.
+//
+// # Error classes
+//
+// Every error the portable Store returns has one [Code]. The portable layer
+// classifies an error a driver returned in one place, in this order:
+//
+//  1. the code of the first [*Error] in its chain (made with [NewError] or
+//     [Errorf]);
+//  2. a context error in its chain (even wrapped by an SDK's own type):
+//     [Canceled] or [DeadlineExceeded];
+//  3. the driver's [ErrorCoder], when it implements one;
+//  4. otherwise [Unknown].
+//
+// Steps 1 and 2 are [CodeOf]. [Disabled] and [Closed] are the portable
+// layer's own verdicts: a driver must not return them (the conformance
+// suite checks it), and the portable layer reclassifies a driver error
+// carrying one of them as [Unknown]. A driver whose backend is closed
+// returns an error of its own (code [Unknown] or [Unavailable]); the
+// portable Store refuses calls after its Close before they reach the driver.
+//
+// A backend's own error type stays reachable behind the portable error with
+// [errors.As], as long as the driver wraps it (with %w or an Unwrap method)
+// rather than replacing it; a driver documents which types it wraps. No
+// interface is needed for that.
+//
+// Drivers that speak HTTP classify a status with [HTTPCode] and document
+// only where their backend departs from it.
 package driver
 
 import (
@@ -45,8 +72,8 @@ import (
 	"fmt"
 )
 
-// Store is what a backend implements. It corresponds to the reference
-// implementation's getSecretImpl, setSecretImpl and removeSecretImpl.
+// Store is what a backend implements: a many-name read, a write and a
+// delete, and Close.
 //
 // Implementations must be safe for concurrent use.
 type Store interface {
@@ -120,18 +147,22 @@ type Watcher interface {
 	// a name from names each time its value may have changed (set,
 	// overwritten or removed), until ctx ends. It returns nil when ctx
 	// ends, or an error when it cannot go on; the portable Store then
-	// reports it, backs off and calls Watch again. A driver resumes after
-	// a reconnect without missing a change, and may report a change that
-	// did not happen: the Store reads the names again (after ready too, to
-	// catch what changed before the watch began) and compares. ready and
-	// changed are called from one goroutine at a time and must not block.
+	// reports it, backs off and calls Watch again. While its connection
+	// holds, a driver reports each change once, in the order the changes
+	// were made, and nothing else. It resumes after a reconnect without
+	// missing a change, and may then report a change that did not happen:
+	// the Store reads the names again (after ready too, to catch what
+	// changed before the watch began) and compares. ready and changed are
+	// called from one goroutine at a time and must not block. The
+	// conformance suite checks both (storetest's Watch and WatchResumes).
 	Watch(ctx context.Context, names []string, ready func(), changed func(name string)) error
 }
 
 // ErrorCoder is implemented by drivers whose backend errors need a
 // translation into portable codes (for example an SDK's typed errors). The
 // portable Store consults it for every error the driver returns that is not
-// already a [*Error] or a context error.
+// already a [*Error] or a context error (see "Error classes" in the package
+// documentation). It must not return [Disabled] or [Closed].
 type ErrorCoder interface {
 	ErrorCode(err error) Code
 }
@@ -139,15 +170,10 @@ type ErrorCoder interface {
 // Aser is implemented by drivers that expose their backend's types, following
 // gocloud.dev's As convention. As reports whether it could set target (a
 // pointer to a backend type, documented by the driver) to the driver's
-// underlying client or configuration.
+// underlying client or configuration. Errors need no such method: the
+// backend's error types are reached with [errors.As] (see "Error classes").
 type Aser interface {
 	As(target any) bool
-}
-
-// ErrorAser is implemented by drivers that let callers reach the backend's own
-// error type behind a portable error.
-type ErrorAser interface {
-	ErrorAs(err error, target any) bool
 }
 
 // Code classifies an error in a backend-neutral way. The portable package maps
@@ -181,11 +207,16 @@ const (
 	// DeadlineExceeded: the context's deadline passed.
 	DeadlineExceeded
 	// Disabled: the operation is disabled by the store's configuration. Set
-	// by the portable Store only.
+	// by the portable Store only: a driver never returns it.
 	Disabled
-	// Closed: the store has been closed. Set by the portable Store only.
+	// Closed: the store has been closed. Set by the portable Store only: a
+	// driver never returns it.
 	Closed
 )
+
+// PortableOnly reports whether c is a class only the portable Store may
+// give ([Disabled], [Closed]), never a driver.
+func (c Code) PortableOnly() bool { return c == Disabled || c == Closed }
 
 var codeNames = [...]string{
 	Unknown:          "unknown",
@@ -243,7 +274,10 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // CodeOf returns the code of the first [*Error] in err's chain, the code a
-// context error stands for, or [Unknown].
+// context error stands for, or [Unknown]: steps 1 and 2 of the
+// classification described under "Error classes" in the package
+// documentation, without the driver's [ErrorCoder]. Tests of a driver use it
+// to check the class of a raw driver error.
 func CodeOf(err error) Code {
 	var de *Error
 	switch {

@@ -4,7 +4,7 @@
 // changes to [secretstore.Store.Watch] instead of polling.
 //
 //	store, err := secretstore.Open(ctx,
-//		"etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379/secretstore/payments?keyfile=/etc/payments/secrets.key")
+//		"etcd://10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379/secretstore/payments?key-file=/etc/payments/secrets.key")
 //
 // or, with a client of your own, [New]:
 //
@@ -77,22 +77,22 @@
 //
 // # URLs
 //
-//	etcd://HOST:PORT[,HOST:PORT...]/PREFIX?keyfile=/abs/key[&PARAMS]
+//	etcd://HOST:PORT[,HOST:PORT...]/PREFIX?key-file=/abs/key[&PARAMS]
 //
 // The endpoints are comma-separated host:port pairs (IPv6 literals in
 // brackets only as a single endpoint); PREFIX is the key prefix, without a
-// trailing "/". A user name may be given as etcd://USER@HOST:PORT/...; a
-// password in the URL is refused. Parameters:
+// trailing "/". User information in the URL is refused (give username and
+// password-file). Parameters, each at most once:
 //
-//   - keyfile=PATH: the 32-byte key file at the absolute PATH ([KeyFile]).
+//   - key-file=PATH: the 32-byte key file at the absolute PATH ([KeyFile]).
 //   - passphrase-file=PATH: the passphrase in the file at the absolute PATH
-//     ([PassphraseFile]). Exactly one of keyfile and passphrase-file.
+//     ([PassphraseFile]). Exactly one of key-file and passphrase-file.
 //   - username=NAME and password-file=PATH: etcd authentication, the
 //     password read from the file (one trailing newline removed).
 //   - tls=1: connect with TLS, verifying the server against the system's
-//     roots; tls-ca=PATH: against the PEM certificates in PATH instead;
-//     tls-cert=PATH and tls-key=PATH: a client certificate. Any tls-*
-//     parameter implies tls=1.
+//     roots; ca-file=PATH: against the PEM certificates in PATH instead;
+//     client-cert=PATH and client-key=PATH: a client certificate. ca-file
+//     and client-cert imply tls=1.
 //   - dial-timeout=DURATION: how long the client waits for a connection
 //     (default 5s).
 //
@@ -112,8 +112,8 @@
 // member killed while a store reads, writes and watches through it; and,
 // with authentication enabled, a user with the root role served, a user
 // without a role and a wrong password refused as permission denied; and a
-// member requiring TLS client certificates reached with tls-ca, tls-cert
-// and tls-key, and refusing a client without them. The name
+// member requiring TLS client certificates reached with ca-file,
+// client-cert and client-key, and refusing a client without them. The name
 // to key mapping, URL parsing and metadata decoding are fuzzed. Without a cluster the live tests
 // skip, unless CI is set.
 package etcd

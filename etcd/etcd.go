@@ -1,12 +1,8 @@
 package etcd
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,50 +26,37 @@ const maxTxnOps = 128
 
 // KeySource supplies the key-encryption key that wraps the store's data key:
 // [KeyFile], [Key], [Passphrase] or [PassphraseFile], the same sources and
-// derivation as the filestore's. It prints as a description, never key
-// material. Only this package implements it.
-type KeySource interface {
-	// String describes the source without revealing key material.
-	String() string
-
-	source() envelope.KeySource
-}
-
-type keySource struct{ src envelope.KeySource }
-
-func (k keySource) String() string             { return k.src.String() }
-func (k keySource) GoString() string           { return k.src.String() }
-func (k keySource) source() envelope.KeySource { return k.src }
+// derivation as the filestore's (the two packages' sources are
+// interchangeable). It prints as a description, never key material. The
+// interface is sealed: it is the shared envelope's.
+type KeySource = envelope.KeySource
 
 // KeyFile returns a KeySource reading the 32-byte key in the file at path,
 // which must not be accessible by group or others (mode 0600 or 0400).
 // filestore.NewKeyFile creates one.
-func KeyFile(path string) KeySource { return keySource{envelope.KeyFile(path)} }
+func KeyFile(path string) KeySource { return envelope.KeyFile(path) }
 
 // Key returns a KeySource for a raw 32-byte key.
-func Key(key [32]byte) KeySource { return keySource{envelope.Key(key)} }
+func Key(key [32]byte) KeySource { return envelope.Key(key) }
 
 // Passphrase returns a KeySource stretching passphrase with argon2id; the
-// salt and parameters are kept in the store's metadata key. The slice is not
-// kept after [New] returns.
-func Passphrase(passphrase []byte) KeySource { return keySource{envelope.Passphrase(passphrase)} }
+// salt and parameters are kept in the store's metadata key. The slice is
+// copied: the caller may clear it once Passphrase returns.
+func Passphrase(passphrase []byte) KeySource { return envelope.Passphrase(passphrase) }
 
 // PassphraseFile returns a KeySource like [Passphrase] reading the
 // passphrase from the file at path (without one trailing newline), which has
 // the same permission requirements as a [KeyFile].
-func PassphraseFile(path string) KeySource { return keySource{envelope.PassphraseFile(path)} }
+func PassphraseFile(path string) KeySource { return envelope.PassphraseFile(path) }
 
 // Argon2Params are the argon2id parameters used when a store is created
-// with a passphrase.
-type Argon2Params struct {
-	Time    uint32 // passes, 1 to 64
-	Memory  uint32 // KiB, at least 8 per thread
-	Threads uint8  // parallelism, 1 to 255
-}
+// with a passphrase: Time (passes, 1 to 64), Memory (KiB, at least 8 per
+// thread) and Threads (parallelism, 1 to 255), the filestore's type.
+type Argon2Params = envelope.Argon2Params
 
 // DefaultArgon2 are the parameters used when [Options.Argon2] is nil, the
 // filestore's defaults (RFC 9106's second recommendation).
-var DefaultArgon2 = Argon2Params{Time: 3, Memory: 64 << 10, Threads: 4}
+var DefaultArgon2 = envelope.DefaultArgon2
 
 // Options configure [New].
 type Options struct {
@@ -124,7 +107,7 @@ func New(ctx context.Context, c *clientv3.Client, o Options) (*Store, error) {
 	if err != nil {
 		return nil, classify(ctx, fmt.Errorf("etcd: read %s: %w", mk, err))
 	}
-	var m *meta
+	var m *envelope.Header
 	var dataKey []byte
 	if len(resp.Kvs) == 0 {
 		m, dataKey, err = newMeta(o.Key, o.Argon2)
@@ -134,7 +117,7 @@ func New(ctx context.Context, c *clientv3.Client, o Options) (*Store, error) {
 		defer clear(dataKey)
 		tr, err := c.Txn(ctx).
 			If(clientv3.Compare(clientv3.CreateRevision(mk), "=", 0)).
-			Then(clientv3.OpPut(mk, string(m.encode()))).
+			Then(clientv3.OpPut(mk, string(m.Encode()))).
 			Else(clientv3.OpGet(mk)).Commit()
 		if err != nil {
 			return nil, classify(ctx, fmt.Errorf("etcd: create %s: %w", mk, err))
@@ -149,22 +132,17 @@ func New(ctx context.Context, c *clientv3.Client, o Options) (*Store, error) {
 		if len(resp.Kvs) == 0 {
 			return nil, classify(ctx, fmt.Errorf("%w: %s vanished while being read", ErrCorrupt, mk))
 		}
-		m, err = decodeMeta(resp.Kvs[0].Value)
+		m, err = metaFormat.Decode(resp.Kvs[0].Value)
 		if err != nil {
 			return nil, classify(ctx, err)
 		}
-		kek, err := envelope.DeriveKEK(o.Key.source(), &m.kdf, envErrors)
-		if err != nil {
-			return nil, classify(ctx, err)
-		}
-		dataKey, err = envelope.Unwrap(kek, &m.wrapNonce, m.wrapped[:], m.prefix(), envErrors)
-		clear(kek)
+		dataKey, err = metaFormat.Open(m, o.Key)
 		if err != nil {
 			return nil, classify(ctx, err)
 		}
 		defer clear(dataKey)
 	}
-	rc, err := envelope.NewRecords(dataKey, m.id, envErrors)
+	rc, err := envelope.NewRecords(dataKey, m.ID, envErrors)
 	if err != nil {
 		return nil, err
 	}
@@ -381,117 +359,23 @@ func (s *Store) As(target any) bool {
 	return false
 }
 
-// meta is the store's metadata, under <prefix>/meta:
-//
-//	magic "SSET" | version (1) | cipher (1: XChaCha20-Poly1305) | store id (32)
-//	| kdf kind [| time u32 | memory u32 | threads u8 | salt len u8 | salt]
-//	| wrap nonce (24) | wrapped data key (32+16) | SHA-256 of all the above
-//
-// The data key is wrapped with the KEK, every byte before the wrap nonce as
-// associated data.
-type meta struct {
-	id        [envelope.IDSize]byte
-	kdf       envelope.KDF
-	wrapNonce [envelope.NonceSize]byte
-	wrapped   [envelope.KeySize + envelope.TagSize]byte
+// metaFormat is the store's metadata, under <prefix>/meta: an
+// [envelope.Header] that starts with "SSET", version 1, the cipher
+// (1: XChaCha20-Poly1305) and the store id; then the key derivation and the
+// wrapped data key. Any other version or cipher is refused with
+// ErrUnsupportedFormat.
+var metaFormat = &envelope.Format{
+	Magic:         [4]byte{'S', 'S', 'E', 'T'},
+	Version:       1,
+	What:          "metadata",
+	StrictVersion: true,
+	Errors:        envErrors,
 }
 
-const metaVersion = 1
-
-var metaMagic = []byte("SSET")
-
-func newMeta(src KeySource, p *Argon2Params) (*meta, []byte, error) {
+// newMeta returns the metadata of a new store and its data key.
+func newMeta(src KeySource, p *Argon2Params) (*envelope.Header, []byte, error) {
 	if p == nil {
 		p = &DefaultArgon2
 	}
-	kdf, err := envelope.NewKDF(src.source(), p.Time, p.Memory, p.Threads, envErrors)
-	if err != nil {
-		return nil, nil, err
-	}
-	kek, err := envelope.DeriveKEK(src.source(), &kdf, envErrors)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer clear(kek)
-	m := &meta{kdf: kdf}
-	rand.Read(m.id[:])
-	dataKey := make([]byte, envelope.KeySize)
-	rand.Read(dataKey)
-	m.wrapNonce, m.wrapped, err = envelope.Wrap(kek, dataKey, m.prefix())
-	if err != nil {
-		return nil, nil, err
-	}
-	return m, dataKey, nil
-}
-
-func (m *meta) prefix() []byte {
-	b := append([]byte{}, metaMagic...)
-	b = append(b, metaVersion, 1)
-	b = append(b, m.id[:]...)
-	b = append(b, m.kdf.Kind)
-	if m.kdf.Kind == envelope.KDFArgon2id {
-		b = binary.BigEndian.AppendUint32(b, m.kdf.Time)
-		b = binary.BigEndian.AppendUint32(b, m.kdf.Memory)
-		b = append(b, m.kdf.Threads, byte(len(m.kdf.Salt)))
-		b = append(b, m.kdf.Salt...)
-	}
-	return b
-}
-
-func (m *meta) encode() []byte {
-	b := m.prefix()
-	b = append(b, m.wrapNonce[:]...)
-	b = append(b, m.wrapped[:]...)
-	sum := sha256.Sum256(b)
-	return append(b, sum[:]...)
-}
-
-func decodeMeta(b []byte) (*meta, error) {
-	const fixed = 4 + 1 + 1 + envelope.IDSize + 1
-	if len(b) < fixed+envelope.NonceSize+envelope.KeySize+envelope.TagSize+sha256.Size {
-		return nil, fmt.Errorf("%w: metadata is truncated (%d bytes)", ErrCorrupt, len(b))
-	}
-	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
-	want := sha256.Sum256(body)
-	if subtle.ConstantTimeCompare(want[:], sum) != 1 {
-		return nil, fmt.Errorf("%w: metadata checksum mismatch", ErrCorrupt)
-	}
-	if !bytes.Equal(body[:4], metaMagic) {
-		return nil, fmt.Errorf("%w: not a secretstore etcd metadata key", ErrCorrupt)
-	}
-	if body[4] != metaVersion || body[5] != 1 {
-		return nil, fmt.Errorf("%w: metadata version %d, cipher %d", ErrUnsupportedFormat, body[4], body[5])
-	}
-	m := &meta{}
-	copy(m.id[:], body[6:6+envelope.IDSize])
-	m.kdf.Kind = body[fixed-1]
-	rest := body[fixed:]
-	switch m.kdf.Kind {
-	case envelope.KDFRaw:
-	case envelope.KDFArgon2id:
-		if len(rest) < 10 {
-			return nil, fmt.Errorf("%w: metadata is truncated", ErrCorrupt)
-		}
-		m.kdf.Time = binary.BigEndian.Uint32(rest[0:4])
-		m.kdf.Memory = binary.BigEndian.Uint32(rest[4:8])
-		m.kdf.Threads = rest[8]
-		n := int(rest[9])
-		rest = rest[10:]
-		if n > len(rest) {
-			return nil, fmt.Errorf("%w: metadata is truncated", ErrCorrupt)
-		}
-		m.kdf.Salt = bytes.Clone(rest[:n])
-		rest = rest[n:]
-		if err := m.kdf.Check(envErrors); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("%w: unknown key derivation %d", ErrUnsupportedFormat, m.kdf.Kind)
-	}
-	if len(rest) != envelope.NonceSize+envelope.KeySize+envelope.TagSize {
-		return nil, fmt.Errorf("%w: metadata has the wrong length", ErrCorrupt)
-	}
-	copy(m.wrapNonce[:], rest[:envelope.NonceSize])
-	copy(m.wrapped[:], rest[envelope.NonceSize:])
-	return m, nil
+	return metaFormat.NewStore(src, p)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/etcd"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 	"github.com/secretstore-go/secretstore/storetest"
 )
 
@@ -32,21 +34,9 @@ import (
 // from ETCD_BIN (or etcd on PATH). Without them they skip, unless CI is
 // set: then they fail.
 
-func needCluster(t testing.TB, what string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set but %s: .ci/services/etcd.sh provides it", what)
-	}
-	t.Skipf("no etcd: %s (CI provides it with .ci/services/etcd.sh)", what)
-}
-
 func endpoints(t testing.TB) []string {
 	t.Helper()
-	e := os.Getenv("ETCD_ENDPOINTS")
-	if e == "" {
-		needCluster(t, "ETCD_ENDPOINTS is not set")
-	}
-	return strings.Split(e, ",")
+	return strings.Split(testenv.Env(t, "etcd", "ETCD_ENDPOINTS")[0], ",")
 }
 
 func newClient(t testing.TB, eps []string) *clientv3.Client {
@@ -65,8 +55,11 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// testKeyBytes are the key of the stores the tests make, testKey.
+var testKeyBytes = [32]byte{1, 2, 3}
+
 // testKey is the key of the stores the tests make.
-var testKey = etcd.Key([32]byte{1, 2, 3})
+var testKey = etcd.Key(testKeyBytes)
 
 // freshPrefix returns a key prefix no other test uses, removed when t ends.
 func freshPrefix(t testing.TB, c *clientv3.Client) string {
@@ -91,13 +84,23 @@ func openStore(t testing.TB, c *clientv3.Client, prefix string) *etcd.Store {
 	return s
 }
 
+// TestConformance runs the suite through a proxy to one member, which
+// BreakWatch uses to cut the client's connections under a running watch.
 func TestConformance(t *testing.T) {
-	c := newClient(t, endpoints(t))
+	p := startProxy(t, endpoints(t)[0])
+	c := newClient(t, []string{p.addr()})
 	storetest.Run(t, storetest.Harness{
+		AsTargets: []any{new(*clientv3.Client)},
 		Open: func(t *testing.T) driver.Store {
 			return openStore(t, c, freshPrefix(t, c))
 		},
 		MaxValueSize: etcd.MaxValueSize,
+		BreakWatch: func(t *testing.T, _ driver.Store) {
+			if n := p.drop(); n == 0 {
+				t.Fatal("BreakWatch: the proxy carried no connection to cut")
+			}
+		},
+		Credentials: []string{string(testKeyBytes[:])},
 	})
 }
 
@@ -151,7 +154,7 @@ func TestOpenURLAndKeys(t *testing.T) {
 	if err := os.WriteFile(keyPath, []byte(strings.Repeat("k", 32)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	u := fmt.Sprintf("etcd://%s%s?keyfile=%s", strings.Join(eps, ","), prefix, keyPath)
+	u := fmt.Sprintf("etcd://%s%s?key-file=%s", strings.Join(eps, ","), prefix, keyPath)
 	ctx := t.Context()
 	s, err := secretstore.Open(ctx, u, secretstore.EnableSet(true))
 	if err != nil {
@@ -187,7 +190,7 @@ func TestOpenURLAndKeys(t *testing.T) {
 		}
 		s.Close()
 	}
-	if _, err := secretstore.Open(ctx, fmt.Sprintf("etcd://%s%s?keyfile=%s", strings.Join(eps, ","), pp, keyPath)); !errors.Is(err, etcd.ErrWrongKey) {
+	if _, err := secretstore.Open(ctx, fmt.Sprintf("etcd://%s%s?key-file=%s", strings.Join(eps, ","), pp, keyPath)); !errors.Is(err, etcd.ErrWrongKey) {
 		t.Fatalf("a key file for a passphrase store: %v", err)
 	}
 }
@@ -306,13 +309,7 @@ type cluster struct {
 
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	bin := os.Getenv("ETCD_BIN")
-	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("etcd"); err != nil {
-			needCluster(t, "no etcd binary (ETCD_BIN, or etcd on PATH)")
-		}
-	}
+	bin := testenv.Binary(t, "etcd", "ETCD_BIN", "etcd")
 	ports := freePorts(t, 6)
 	var initial []string
 	for i := range 3 {
@@ -625,7 +622,7 @@ func TestAuth(t *testing.T) {
 		return p
 	}
 	u := func(user, pwFile string) string {
-		return fmt.Sprintf("etcd://%s@%s/authz?keyfile=%s&password-file=%s", user, strings.Join(cl.clientURLs, ","), keyPath, pwFile)
+		return fmt.Sprintf("etcd://%s/authz?key-file=%s&username=%s&password-file=%s", strings.Join(cl.clientURLs, ","), keyPath, url.QueryEscape(user), pwFile)
 	}
 	s, err := secretstore.Open(ctx, u("root", pw("root", "root-pw")), secretstore.EnableSet(true))
 	if err != nil {

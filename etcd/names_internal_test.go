@@ -47,13 +47,13 @@ func FuzzNameKey(f *testing.F) {
 // is well-formed, and that its errors never repeat the user information.
 func FuzzParseURL(f *testing.F) {
 	for _, s := range []string{
-		"etcd://127.0.0.1:2379/app?keyfile=/etc/k",
-		"etcd://h1:2379,h2:2379/a/b?passphrase-file=/p&tls-ca=/ca.pem",
-		"etcd://user@h:2379/a?keyfile=/k&password-file=/pw",
-		"etcd://user:hunter2@h:2379/a?keyfile=/k",
-		"etcd://h:2379/a/?keyfile=/k",
-		"etcd://h/a?keyfile=rel",
-		"etcd://h:1/a?keyfile=/k&dial-timeout=-1s",
+		"etcd://127.0.0.1:2379/app?key-file=/etc/k",
+		"etcd://h1:2379,h2:2379/a/b?passphrase-file=/p&ca-file=/ca.pem",
+		"etcd://h:2379/a?key-file=/k&username=user&password-file=/pw",
+		"etcd://user:hunter2@h:2379/a?key-file=/k",
+		"etcd://h:2379/a/?key-file=/k",
+		"etcd://h/a?key-file=rel",
+		"etcd://h:1/a?key-file=/k&dial-timeout=-1s",
 	} {
 		f.Add(s)
 	}
@@ -87,20 +87,22 @@ func TestParseURL(t *testing.T) {
 		url string
 		ok  bool
 	}{
-		{"etcd://127.0.0.1:2379/app?keyfile=/etc/k", true},
+		{"etcd://127.0.0.1:2379/app?key-file=/etc/k", true},
 		{"etcd://h1:2379,h2:2379/a/b?passphrase-file=/p&tls=1", true},
-		{"etcd://u@h:2379/a?keyfile=/k&password-file=/pw", true},
-		{"etcd://h:2379/a?keyfile=/k&tls-cert=/c&tls-key=/k2&tls-ca=/ca", true},
-		{"etcd://u:pw@h:2379/a?keyfile=/k", false},
-		{"etcd://h:2379/a?keyfile=/k&passphrase-file=/p", false},
+		{"etcd://h:2379/a?key-file=/k&username=u&password-file=/pw", true},
+		{"etcd://u@h:2379/a?key-file=/k&password-file=/pw", false},
+		{"etcd://h:2379/a?key-file=/k&ca-file=/ca&tls=0", false},
+		{"etcd://h:2379/a?key-file=/k&client-cert=/c&client-key=/k2&ca-file=/ca", true},
+		{"etcd://u:pw@h:2379/a?key-file=/k", false},
+		{"etcd://h:2379/a?key-file=/k&passphrase-file=/p", false},
 		{"etcd://h:2379/a", false},
-		{"etcd://h:2379/?keyfile=/k", false},
-		{"etcd://h:2379/a/?keyfile=/k", false},
-		{"etcd://h/a?keyfile=/k", false},
-		{"etcd://h:2379/a?keyfile=k", false},
-		{"etcd://h:2379/a?keyfile=/k&bogus=1", false},
-		{"etcd://h:2379/a?keyfile=/k&tls-cert=/c", false},
-		{"etcd://u@h:2379/a?keyfile=/k", false},
+		{"etcd://h:2379/?key-file=/k", false},
+		{"etcd://h:2379/a/?key-file=/k", false},
+		{"etcd://h/a?key-file=/k", false},
+		{"etcd://h:2379/a?key-file=k", false},
+		{"etcd://h:2379/a?key-file=/k&bogus=1", false},
+		{"etcd://h:2379/a?key-file=/k&client-cert=/c", false},
+		{"etcd://h:2379/a?key-file=/k&username=u", false},
 	} {
 		u, err := url.Parse(tc.url)
 		if err != nil {
@@ -123,18 +125,18 @@ func FuzzDecodeMeta(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(m.encode())
+	f.Add(m.Encode())
 	m2, _, err := newMeta(Passphrase([]byte("p")), &Argon2Params{Time: 1, Memory: 64, Threads: 1})
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(m2.encode())
+	f.Add(m2.Encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := decodeMeta(b)
+		m, err := metaFormat.Decode(b)
 		if err != nil {
 			return
 		}
-		if string(m.encode()) != string(b) {
+		if string(m.Encode()) != string(b) {
 			t.Fatal("decoded metadata does not re-encode to its bytes")
 		}
 	})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 )
 
 // writeCert writes a certificate for 127.0.0.1 signed by parent (self-signed
@@ -62,16 +63,10 @@ func writeCert(t *testing.T, dir, name string, isCA bool, parent *x509.Certifica
 }
 
 // TestTLS: a member serving clients over TLS that requires client
-// certificates is reached with tls-ca, tls-cert and tls-key; without the
+// certificates is reached with ca-file, client-cert and client-key; without the
 // client certificate, or trusting another CA, it is not.
 func TestTLS(t *testing.T) {
-	bin := os.Getenv("ETCD_BIN")
-	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("etcd"); err != nil {
-			needCluster(t, "no etcd binary (ETCD_BIN, or etcd on PATH)")
-		}
-	}
+	bin := testenv.Binary(t, "etcd", "ETCD_BIN", "etcd")
 	dir := t.TempDir()
 	ca, caKey := writeCert(t, dir, "ca", true, nil, nil)
 	writeCert(t, dir, "server", false, ca, caKey)
@@ -102,8 +97,8 @@ func TestTLS(t *testing.T) {
 	})
 	keyPath := filepath.Join(dir, "k")
 	os.WriteFile(keyPath, []byte(strings.Repeat("k", 32)), 0o600)
-	base := fmt.Sprintf("etcd://127.0.0.1:%d/tls?keyfile=%s&dial-timeout=2s", ports[0], keyPath)
-	good := base + "&tls-ca=" + filepath.Join(dir, "ca.pem") + "&tls-cert=" + filepath.Join(dir, "client.pem") + "&tls-key=" + filepath.Join(dir, "client-key.pem")
+	base := fmt.Sprintf("etcd://127.0.0.1:%d/tls?key-file=%s&dial-timeout=2s", ports[0], keyPath)
+	good := base + "&ca-file=" + filepath.Join(dir, "ca.pem") + "&client-cert=" + filepath.Join(dir, "client.pem") + "&client-key=" + filepath.Join(dir, "client-key.pem")
 	ctx := t.Context()
 	// The server is ready when a store opens through it: bounded attempts.
 	var s *secretstore.Store
@@ -124,7 +119,7 @@ func TestTLS(t *testing.T) {
 	}
 	s.Close()
 	for _, bad := range []string{
-		base + "&tls-ca=" + filepath.Join(dir, "ca.pem"),  // no client certificate
+		base + "&ca-file=" + filepath.Join(dir, "ca.pem"), // no client certificate
 		strings.Replace(good, "ca.pem", "otherca.pem", 1), // another CA
 		base, // plaintext to a TLS port
 	} {

@@ -8,15 +8,24 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
+	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/urlopt"
 )
+
+// Scheme is the URL scheme the package registers with
+// [secretstore.Register].
+const Scheme = "etcd"
+
+// Importing the package registers [OpenURL] for "etcd" URLs with the
+// portable package, so secretstore.Open(ctx, "etcd://...") works.
+func init() { secretstore.Register(Scheme, OpenURL) }
 
 // config is what an etcd:// URL says.
 type config struct {
@@ -32,22 +41,24 @@ type config struct {
 	dialTimeout  time.Duration
 }
 
-// parseURL checks an etcd:// URL. Errors never repeat the user
-// information or a file's contents.
+// parseURL checks an etcd:// URL. It reads no file; errors never repeat a
+// parameter's value.
 func parseURL(u *url.URL) (*config, error) {
-	cfg := &config{dialTimeout: 5 * time.Second}
-	if u.Scheme != "etcd" {
-		return nil, fmt.Errorf("etcd: URL scheme %q, want etcd", u.Scheme)
+	q, err := urlopt.Parse(u, Scheme, "key-file", "passphrase-file", "username", "password-file",
+		"tls", "ca-file", "client-cert", "client-key", "dial-timeout")
+	if err != nil {
+		return nil, err
 	}
+	cfg := &config{}
 	if u.Host == "" {
 		return nil, errors.New("etcd: the URL names no endpoint (etcd://host:2379,host2:2379/prefix)")
 	}
 	for h := range strings.SplitSeq(u.Host, ",") {
 		if h == "" || strings.ContainsAny(h, "/?#@ ") {
-			return nil, fmt.Errorf("etcd: endpoint %q is not host:port", h)
+			return nil, errors.New("etcd: an endpoint of the URL is not host:port")
 		}
 		if !strings.Contains(h, ":") || strings.HasSuffix(h, ":") {
-			return nil, fmt.Errorf("etcd: endpoint %q has no port", h)
+			return nil, errors.New("etcd: an endpoint of the URL has no port")
 		}
 		cfg.endpoints = append(cfg.endpoints, h)
 	}
@@ -55,90 +66,31 @@ func parseURL(u *url.URL) (*config, error) {
 	if err := checkPrefix(cfg.prefix); err != nil {
 		return nil, err
 	}
-	if u.User != nil {
-		if _, set := u.User.Password(); set {
-			return nil, errors.New("etcd: a password in the URL is refused; use password-file=PATH")
-		}
-		cfg.username = u.User.Username()
+	if !q.Has("key-file") && !q.Has("passphrase-file") {
+		q.Require("key-file")
 	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return nil, errors.New("etcd: the URL's query does not parse")
+	q.Exclusive("key-file", "passphrase-file")
+	if p := q.File("key-file"); p != "" {
+		cfg.key = KeyFile(p)
 	}
-	abs := func(k string) (string, error) {
-		p := q.Get(k)
-		if !filepath.IsAbs(p) {
-			return "", fmt.Errorf("etcd: %s must be an absolute path", k)
-		}
-		return filepath.Clean(p), nil
+	if p := q.File("passphrase-file"); p != "" {
+		cfg.key = PassphraseFile(p)
 	}
-	for k, vs := range q {
-		if len(vs) != 1 {
-			return nil, fmt.Errorf("etcd: URL parameter %s is given %d times", k, len(vs))
-		}
-		switch k {
-		case "keyfile":
-			p, err := abs(k)
-			if err != nil {
-				return nil, err
-			}
-			cfg.key = KeyFile(p)
-		case "passphrase-file":
-			p, err := abs(k)
-			if err != nil {
-				return nil, err
-			}
-			cfg.key = PassphraseFile(p)
-		case "username":
-			if cfg.username != "" {
-				return nil, errors.New("etcd: username is given in the URL twice")
-			}
-			cfg.username = vs[0]
-		case "password-file":
-			if cfg.passwordFile, err = abs(k); err != nil {
-				return nil, err
-			}
-		case "tls":
-			switch vs[0] {
-			case "1", "true":
-				cfg.tls = true
-			case "0", "false":
-			default:
-				return nil, errors.New("etcd: tls must be 1 or 0")
-			}
-		case "tls-ca":
-			if cfg.caFile, err = abs(k); err != nil {
-				return nil, err
-			}
-			cfg.tls = true
-		case "tls-cert":
-			if cfg.certFile, err = abs(k); err != nil {
-				return nil, err
-			}
-			cfg.tls = true
-		case "tls-key":
-			if cfg.keyFile, err = abs(k); err != nil {
-				return nil, err
-			}
-			cfg.tls = true
-		case "dial-timeout":
-			d, err := time.ParseDuration(vs[0])
-			if err != nil || d <= 0 {
-				return nil, errors.New("etcd: dial-timeout must be a positive duration such as 5s")
-			}
-			cfg.dialTimeout = d
-		default:
-			return nil, fmt.Errorf("etcd: unknown URL parameter %q", k)
-		}
+	cfg.username = q.String("username", "")
+	cfg.passwordFile = q.File("password-file")
+	q.Together("username", "password-file")
+	cfg.caFile = q.File("ca-file")
+	cfg.certFile = q.File("client-cert")
+	cfg.keyFile = q.File("client-key")
+	q.Together("client-cert", "client-key")
+	// A TLS file implies TLS.
+	cfg.tls = q.Bool("tls", cfg.caFile != "" || cfg.certFile != "")
+	if !cfg.tls && (cfg.caFile != "" || cfg.certFile != "") {
+		q.Fail("tls", "cannot be 0 with ca-file or client-cert")
 	}
-	if q.Has("keyfile") == q.Has("passphrase-file") {
-		return nil, errors.New("etcd: exactly one of keyfile and passphrase-file is required")
-	}
-	if (cfg.certFile == "") != (cfg.keyFile == "") {
-		return nil, errors.New("etcd: tls-cert and tls-key go together")
-	}
-	if (cfg.passwordFile != "") != (cfg.username != "") {
-		return nil, errors.New("etcd: username and password-file go together")
+	cfg.dialTimeout = q.Duration("dial-timeout", 5*time.Second)
+	if err := q.Err(); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }

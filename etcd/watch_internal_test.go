@@ -2,11 +2,11 @@ package etcd
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/secretstore-go/secretstore/internal/testenv"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 )
@@ -15,13 +15,7 @@ import (
 // compacted away: every watched name is reported changed, and the watch goes
 // on from the compaction revision, still reporting later changes.
 func TestWatchAfterCompaction(t *testing.T) {
-	eps := os.Getenv("ETCD_ENDPOINTS")
-	if eps == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI is set but ETCD_ENDPOINTS is not: .ci/services/etcd.sh provides it")
-		}
-		t.Skip("no etcd: ETCD_ENDPOINTS is not set")
-	}
+	eps := testenv.Env(t, "etcd", "ETCD_ENDPOINTS")[0]
 	c, err := clientv3.New(clientv3.Config{Endpoints: strings.Split(eps, ","), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@
 //	d, err := filestore.Open("/var/lib/app/secrets.db", filestore.KeyFile("/etc/app/secrets.key"), filestore.Options{})
 //	store := secretstore.New(d, ...)
 //	// or
-//	store, err := secretstore.Open(ctx, "file:///var/lib/app/secrets.db?keyfile=/etc/app/secrets.key")
+//	store, err := secretstore.Open(ctx, "file:///var/lib/app/secrets.db?key-file=/etc/app/secrets.key")
 //
 // [Store.GetVersions] reads a secret's previous value (kept by every Set for
 // rotation windows), [Store.CompareAndSwap] writes conditionally in one
@@ -144,23 +144,24 @@
 //
 // [OpenURL], registered for the "file" scheme, opens
 //
-//	file:///absolute/path/secrets.db?keyfile=/absolute/path/secrets.key
+//	file:///absolute/path/secrets.db?key-file=/absolute/path/secrets.key
 //
 // The path must be absolute; the host must be empty or "localhost". Query
 // parameters:
 //
-//   - keyfile=PATH: the key is the key file at the absolute PATH ([KeyFile]).
+//   - key-file=PATH: the key is the key file at the absolute PATH ([KeyFile]).
 //   - passphrase-file=PATH: the key is the passphrase in the file at the
-//     absolute PATH ([PassphraseFile]). Exactly one of keyfile and
+//     absolute PATH ([PassphraseFile]). Exactly one of key-file and
 //     passphrase-file is required. A key or passphrase itself is never
 //     accepted in a URL, since URLs end up in logs and process listings.
 //   - create=1: if the store file does not exist, create it (and, with
-//     keyfile, a new key file if that does not exist either) before opening
+//     key-file, a new key file if that does not exist either) before opening
 //     it. A passphrase store is created with [DefaultArgon2].
 //   - keep-open=1: [Options.KeepOpen].
 //   - lock-timeout=DURATION: [Options.LockTimeout], as a Go duration ("10s").
 //
-// Unknown parameters are an error, so that a typo does not go unnoticed.
+// Unknown or repeated parameters are an error, so that a typo does not go
+// unnoticed. The README has one table of every driver's URL parameters.
 //
 // [bbolt]: https://pkg.go.dev/go.etcd.io/bbolt
 package filestore

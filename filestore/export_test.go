@@ -12,10 +12,14 @@ func (s *Store) SetMany(ctx context.Context, kv map[string]string) error {
 	return s.run(ctx, true, true, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSecrets)
 		for k, v := range kv {
-			if err := b.Put([]byte(k), s.rc.seal(k, v, nil)); err != nil {
+			if err := b.Put([]byte(k), s.rc.Seal(k, v, nil)); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 }
+
+// DataKey returns a copy of the store's unwrapped data key, for the printing
+// tests to search for.
+func (s *Store) DataKey() []byte { return append([]byte(nil), s.dataKey...) }

@@ -3,7 +3,6 @@ package filestore
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -56,9 +55,9 @@ type Store struct {
 	path string
 	opts Options
 
-	id      [storeIDSize]byte
+	id      [envelope.IDSize]byte
 	dataKey []byte
-	rc      *recordCipher
+	rc      *envelope.Records
 
 	// Per-operation mode: the process-wide lock of the file.
 	lockKey string
@@ -103,23 +102,11 @@ func initStore(path string, key KeySource, opts Options) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("filestore: %w", err)
 	}
-	kdf, err := newKDF(key, opts.Argon2)
+	h, dataKey, err := headerFormat.NewStore(key, opts.argon2())
 	if err != nil {
 		return err
 	}
-	kek, err := deriveKEK(key, &kdf)
-	if err != nil {
-		return err
-	}
-	defer clear(kek)
-	dataKey := make([]byte, keySize)
-	rand.Read(dataKey)
-	defer clear(dataKey)
-	h := &header{version: FormatVersion, cipher: cipherXChaCha20Poly1305, kdf: kdf}
-	rand.Read(h.id[:])
-	if err := h.wrap(kek, dataKey); err != nil {
-		return err
-	}
+	clear(dataKey) // the data key is unwrapped again by Open
 
 	// Build the file under a temporary name, then link it into place, which
 	// fails if path exists.
@@ -139,7 +126,7 @@ func initStore(path string, key KeySource, opts Options) error {
 		if err != nil {
 			return err
 		}
-		if err := meta.Put(keyHeader, h.encode()); err != nil {
+		if err := meta.Put(keyHeader, h.Encode()); err != nil {
 			return err
 		}
 		_, err = tx.CreateBucket(bucketSecrets)
@@ -202,7 +189,7 @@ func open(ctx context.Context, path string, key KeySource, opts Options) (*Store
 
 // unlock reads the header and unwraps the data key with key.
 func (s *Store) unlock(ctx context.Context, key KeySource) error {
-	var h *header
+	var h *envelope.Header
 	err := s.run(ctx, false, false, func(tx *bolt.Tx) (err error) {
 		h, err = readHeader(tx)
 		return err
@@ -210,25 +197,20 @@ func (s *Store) unlock(ctx context.Context, key KeySource) error {
 	if err != nil {
 		return err
 	}
-	kek, err := deriveKEK(key, &h.kdf)
+	dataKey, err := headerFormat.Open(h, key)
 	if err != nil {
 		return err
 	}
-	defer clear(kek)
-	dataKey, err := h.unwrap(kek)
+	rc, err := envelope.NewRecords(dataKey, h.ID, envErrors)
 	if err != nil {
 		return err
 	}
-	rc, err := newRecordCipher(dataKey, h.id)
-	if err != nil {
-		return err
-	}
-	s.id, s.dataKey, s.rc = h.id, dataKey, rc
+	s.id, s.dataKey, s.rc = h.ID, dataKey, rc
 	return nil
 }
 
 // readHeader reads and checks the header and the buckets.
-func readHeader(tx *bolt.Tx) (*header, error) {
+func readHeader(tx *bolt.Tx) (*envelope.Header, error) {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil || tx.Bucket(bucketSecrets) == nil {
 		return nil, fmt.Errorf("%w: %s has no filestore buckets (not a filestore database?)", ErrCorrupt, tx.DB().Path())
@@ -237,7 +219,7 @@ func readHeader(tx *bolt.Tx) (*header, error) {
 	if v == nil {
 		return nil, fmt.Errorf("%w: %s has no filestore header", ErrCorrupt, tx.DB().Path())
 	}
-	return decodeHeader(v)
+	return headerFormat.Decode(v)
 }
 
 // errEmptyFile is what opening an existing empty file returns: bbolt would
@@ -420,7 +402,7 @@ func (s *Store) run(ctx context.Context, write, checkID bool, fn func(*bolt.Tx) 
 			if err != nil {
 				return err
 			}
-			if h.id != s.id {
+			if h.ID != s.id {
 				return fmt.Errorf("%w: %s", ErrReplaced, s.path)
 			}
 		}
@@ -474,7 +456,7 @@ func (s *Store) Get(ctx context.Context, names []string) (map[string]string, err
 			if rec == nil {
 				continue
 			}
-			cur, _, err := s.rc.open(name, rec, false)
+			cur, _, err := s.rc.Open(name, rec, false)
 			if err != nil {
 				return err
 			}
@@ -503,7 +485,7 @@ func (s *Store) GetVersions(ctx context.Context, name string) (current, previous
 		if rec == nil {
 			return nil
 		}
-		cur, prev, err := s.rc.open(name, rec, true)
+		cur, prev, err := s.rc.Open(name, rec, true)
 		if err != nil {
 			return err
 		}
@@ -542,7 +524,7 @@ func (s *Store) put(ctx context.Context, name, value string, compare bool, want 
 		key := []byte(name)
 		var cur *string
 		if rec := b.Get(key); rec != nil {
-			v, _, err := s.rc.open(name, rec, false)
+			v, _, err := s.rc.Open(name, rec, false)
 			switch {
 			case err == nil:
 				cur = &v
@@ -558,7 +540,7 @@ func (s *Store) put(ctx context.Context, name, value string, compare bool, want 
 		if cur != nil && *cur == value {
 			return errNoChange
 		}
-		return b.Put(key, s.rc.seal(name, value, cur))
+		return b.Put(key, s.rc.Seal(name, value, cur))
 	})
 	return classifyWrite(err)
 }
@@ -617,28 +599,22 @@ func (s *Store) Rekey(ctx context.Context, newKey KeySource) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	kdf, err := newKDF(newKey, s.opts.Argon2)
-	if err != nil {
-		return classify(err)
-	}
-	kek, err := deriveKEK(newKey, &kdf)
-	if err != nil {
-		return classify(err)
-	}
-	defer clear(kek)
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
 		return classify(ErrClosed)
 	}
-	h := &header{version: FormatVersion, cipher: cipherXChaCha20Poly1305, id: s.id, kdf: kdf}
-	err = h.wrap(kek, s.dataKey)
+	// The same id and data key, wrapped with the new key's KEK (derived
+	// outside the lock: argon2id takes a while).
+	id, dataKey := s.id, bytes.Clone(s.dataKey)
 	s.mu.RUnlock()
+	h, err := headerFormat.Seal(newKey, id, dataKey, s.opts.argon2())
+	clear(dataKey)
 	if err != nil {
 		return classify(err)
 	}
 	return classify(s.run(ctx, true, true, func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put(keyHeader, h.encode())
+		return tx.Bucket(bucketMeta).Put(keyHeader, h.Encode())
 	}))
 }
 
@@ -668,7 +644,7 @@ func (s *Store) Verify(ctx context.Context) error {
 			if v == nil {
 				err = fmt.Errorf("%w: %q is a bucket, not a record", ErrCorrupt, k)
 			} else {
-				_, _, err = s.rc.open(string(k), v, true)
+				_, _, err = s.rc.Open(string(k), v, true)
 			}
 			if err != nil {
 				if bad++; bad <= 5 {

@@ -7,14 +7,19 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
-	"runtime"
-	"strconv"
-	"strings"
-	"time"
 
+	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/urlopt"
 )
+
+// Scheme is the URL scheme the package registers with
+// [secretstore.Register].
+const Scheme = "file"
+
+// Importing the package registers [OpenURL] for "file" URLs with the
+// portable package, so secretstore.Open(ctx, "file:///...") works.
+func init() { secretstore.Register(Scheme, OpenURL) }
 
 // urlConfig is what a file URL asks for.
 type urlConfig struct {
@@ -28,7 +33,7 @@ type urlConfig struct {
 // OpenURL opens the store a URL describes (see "URLs" in the package
 // documentation), for the portable package's URL registry:
 //
-//	file:///var/lib/app/secrets.db?keyfile=/etc/app/secrets.key
+//	file:///var/lib/app/secrets.db?key-file=/etc/app/secrets.key
 //	file:///var/lib/app/secrets.db?passphrase-file=/run/secrets/pass&create=1
 //
 // Errors are classified with [driver.Code]s; a malformed URL has code
@@ -77,97 +82,32 @@ func createIfMissing(cfg urlConfig) error {
 // file.
 func parseURL(u *url.URL) (urlConfig, error) {
 	var cfg urlConfig
-	if u == nil {
-		return cfg, errors.New("filestore: nil URL")
-	}
-	if u.Scheme != "file" {
-		return cfg, fmt.Errorf("filestore: URL scheme %q, want \"file\"", u.Scheme)
-	}
-	if u.Opaque != "" {
-		return cfg, errors.New("filestore: file URL with a relative path; use file:///absolute/path/secrets.db")
-	}
-	if u.User != nil {
-		return cfg, errors.New("filestore: file URL must not have a user or password")
+	q, err := urlopt.Parse(u, Scheme, "key-file", "passphrase-file", "create", "keep-open", "lock-timeout")
+	if err != nil {
+		return cfg, err
 	}
 	if u.Host != "" && u.Host != "localhost" {
-		return cfg, fmt.Errorf("filestore: file URL for host %q; only local files (file:///path) are supported", u.Host)
+		return cfg, errors.New("filestore: file URL for another host; only local files (file:///path) are supported")
 	}
-	if u.Fragment != "" {
-		return cfg, errors.New("filestore: file URL must not have a fragment")
-	}
-	p, err := urlPath(u.Path)
+	p, err := urlopt.AbsPath(u.Path)
 	if err != nil {
 		return cfg, fmt.Errorf("filestore: store path: %w", err)
 	}
 	cfg.path = p
-
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return cfg, fmt.Errorf("filestore: malformed URL query: %w", err)
+	q.Exclusive("key-file", "passphrase-file")
+	if kf := q.File("key-file"); kf != "" {
+		cfg.key, cfg.keyFile = KeyFile(kf), kf
+	} else if pf := q.File("passphrase-file"); pf != "" {
+		cfg.key = PassphraseFile(pf)
 	}
-	for k, vs := range q {
-		if len(vs) != 1 {
-			return cfg, fmt.Errorf("filestore: URL parameter %q given %d times", k, len(vs))
-		}
-		v := vs[0]
-		switch k {
-		case "keyfile", "passphrase-file":
-			if cfg.key != nil {
-				return cfg, errors.New("filestore: URL has both keyfile and passphrase-file; give one")
-			}
-			fp, err := urlPath(v)
-			if err != nil {
-				return cfg, fmt.Errorf("filestore: URL parameter %s: %w", k, err)
-			}
-			if k == "keyfile" {
-				cfg.key, cfg.keyFile = KeyFile(fp), fp
-			} else {
-				cfg.key = PassphraseFile(fp)
-			}
-		case "create", "keep-open":
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return cfg, fmt.Errorf("filestore: URL parameter %s=%q: want 1, 0, true or false", k, v)
-			}
-			if k == "create" {
-				cfg.create = b
-			} else {
-				cfg.opts.KeepOpen = b
-			}
-		case "lock-timeout":
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return cfg, fmt.Errorf("filestore: URL parameter lock-timeout=%q: want a positive duration such as 10s", v)
-			}
-			cfg.opts.LockTimeout = d
-		case "passphrase", "key", "password":
-			// Do not echo the value: it is a secret.
-			return cfg, fmt.Errorf("filestore: URL parameter %s: secrets must not be put in a URL; use keyfile or passphrase-file", k)
-		default:
-			return cfg, fmt.Errorf("filestore: unknown URL parameter %q (known: keyfile, passphrase-file, create, keep-open, lock-timeout)", k)
-		}
+	cfg.create = q.Bool("create", false)
+	cfg.opts.KeepOpen = q.Bool("keep-open", false)
+	cfg.opts.LockTimeout = q.Duration("lock-timeout", 0)
+	if err := q.Err(); err != nil {
+		return cfg, err
 	}
 	if cfg.key == nil {
-		return cfg, errors.New("filestore: URL needs a keyfile or passphrase-file parameter")
+		return cfg, errors.New("filestore: the URL needs a key-file or passphrase-file parameter")
 	}
 	return cfg, nil
-}
-
-// urlPath turns a URL path into an absolute, clean file path.
-func urlPath(p string) (string, error) {
-	if strings.ContainsRune(p, 0) {
-		return "", errors.New("path contains a NUL byte")
-	}
-	if runtime.GOOS == "windows" && len(p) >= 3 && p[0] == '/' && p[2] == ':' {
-		p = p[1:] // file:///C:/dir/file
-	}
-	fp := filepath.FromSlash(p)
-	if !filepath.IsAbs(fp) {
-		return "", fmt.Errorf("%q is not an absolute path", p)
-	}
-	fp = filepath.Clean(fp)
-	if fp == filepath.VolumeName(fp)+string(filepath.Separator) {
-		return "", fmt.Errorf("%q is a directory", p)
-	}
-	return fp, nil
 }

@@ -17,10 +17,10 @@ func TestParseURL(t *testing.T) {
 		keepOpen bool
 		timeout  time.Duration
 	}{
-		{"file:///var/lib/app/secrets.db?keyfile=/etc/app/key", "/var/lib/app/secrets.db", "key file /etc/app/key", false, false, 0},
+		{"file:///var/lib/app/secrets.db?key-file=/etc/app/key", "/var/lib/app/secrets.db", "key file /etc/app/key", false, false, 0},
 		{"file://localhost/var/s.db?passphrase-file=/run/p&create=1", "/var/s.db", "passphrase file /run/p", true, false, 0},
-		{"file:///var/../var/./s.db?keyfile=/k&keep-open=true&lock-timeout=250ms&create=false", "/var/s.db", "key file /k", false, true, 250 * time.Millisecond},
-		{"file:///dir%20with%20space/s.db?keyfile=%2Fk%20ey", "/dir with space/s.db", "key file /k ey", false, false, 0},
+		{"file:///var/../var/./s.db?key-file=/k&keep-open=true&lock-timeout=250ms&create=false", "/var/s.db", "key file /k", false, true, 250 * time.Millisecond},
+		{"file:///dir%20with%20space/s.db?key-file=%2Fk%20ey", "/dir with space/s.db", "key file /k ey", false, false, 0},
 	}
 	for _, g := range good {
 		u, err := url.Parse(g.url)
@@ -41,22 +41,22 @@ func TestParseURL(t *testing.T) {
 
 	bad := []struct{ url, want string }{
 		{"mem://", "scheme"},
-		{"file:relative/s.db?keyfile=/k", "relative"},
-		{"file:///s.db", "needs a keyfile"},
-		{"file://host/s.db?keyfile=/k", "host"},
-		{"file://user:pw@/s.db?keyfile=/k", "user"},
-		{"file:///s.db?keyfile=/k#frag", "fragment"},
-		{"file:///?keyfile=/k", "directory"},
-		{"file:///s.db?keyfile=k", "absolute"},
-		{"file:///s.db?keyfile=/k&passphrase-file=/p", "both"},
-		{"file:///s.db?keyfile=/k&keyfile=/j", "2 times"},
-		{"file:///s.db?keyfile=/k&create=maybe", "create"},
-		{"file:///s.db?keyfile=/k&lock-timeout=-1s", "lock-timeout"},
-		{"file:///s.db?keyfile=/k&lock-timeout=soon", "lock-timeout"},
-		{"file:///s.db?keyfile=/k&keyfle=/x", "unknown URL parameter \"keyfle\""},
-		{"file:///s.db?keyfile=/k&%zz", "malformed"},
-		{"file:///s.db?passphrase=correct-horse", "must not be put in a URL"},
-		{"file:///s.db?keyfile=/k%00x", "NUL"},
+		{"file:relative/s.db?key-file=/k", "two slashes"},
+		{"file:///s.db", "needs a key-file"},
+		{"file://host/s.db?key-file=/k", "host"},
+		{"file://user:pw@/s.db?key-file=/k", "credentials"},
+		{"file:///s.db?key-file=/k#frag", "fragment"},
+		{"file:///?key-file=/k", "directory"},
+		{"file:///s.db?key-file=k", "absolute"},
+		{"file:///s.db?key-file=/k&passphrase-file=/p", `"key-file": cannot be combined with passphrase-file`},
+		{"file:///s.db?key-file=/k&key-file=/j", "more than once"},
+		{"file:///s.db?key-file=/k&create=maybe", "create"},
+		{"file:///s.db?key-file=/k&lock-timeout=-1s", "lock-timeout"},
+		{"file:///s.db?key-file=/k&lock-timeout=soon", "lock-timeout"},
+		{"file:///s.db?key-file=/k&keyfle=/x", `URL parameter "keyfle": unknown parameter`},
+		{"file:///s.db?key-file=/k&%zz", "malformed"},
+		{"file:///s.db?passphrase=correct-horse", "credentials do not belong in the URL"},
+		{"file:///s.db?key-file=/k%00x", `"key-file": want an absolute file path`},
 	}
 	for _, b := range bad {
 		u, err := url.Parse(b.url)
@@ -80,12 +80,12 @@ func TestParseURL(t *testing.T) {
 // yields an absolute, clean path and a key source.
 func FuzzParseURL(f *testing.F) {
 	for _, s := range []string{
-		"file:///var/lib/app/secrets.db?keyfile=/etc/app/key",
+		"file:///var/lib/app/secrets.db?key-file=/etc/app/key",
 		"file://localhost/s.db?passphrase-file=/p&create=1&keep-open=0&lock-timeout=1s",
-		"file:relative?keyfile=/k",
-		"file:///s.db?keyfile=/k&keyfile=/k",
-		"file:///C:/x.db?keyfile=/C:/k",
-		"file:///%2e%2e/s.db?keyfile=/k",
+		"file:relative?key-file=/k",
+		"file:///s.db?key-file=/k&key-file=/k",
+		"file:///C:/x.db?key-file=/C:/k",
+		"file:///%2e%2e/s.db?key-file=/k",
 	} {
 		f.Add(s)
 	}

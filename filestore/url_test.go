@@ -23,7 +23,7 @@ func TestOpenURL(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "data", "secrets.db")
 	keyPath := filepath.Join(dir, "keys", "secrets.key")
-	q := url.Values{"keyfile": {keyPath}}
+	q := url.Values{"key-file": {keyPath}}
 
 	// Without create, a missing store is an error and nothing is created.
 	if _, err := filestore.OpenURL(ctx, fileURL(path, q.Encode())); err == nil {
@@ -50,7 +50,7 @@ func TestOpenURL(t *testing.T) {
 	}
 
 	// Through the portable package's registry, with keep-open.
-	raw := "file://" + filepath.ToSlash(path) + "?keyfile=" + url.QueryEscape(keyPath) + "&keep-open=1&lock-timeout=2s"
+	raw := "file://" + filepath.ToSlash(path) + "?key-file=" + url.QueryEscape(keyPath) + "&keep-open=1&lock-timeout=2s"
 	st, err := secretstore.Open(ctx, raw, secretstore.EnableSet(true))
 	if err != nil {
 		t.Fatalf("secretstore.Open(%s): %v", raw, err)
@@ -69,9 +69,9 @@ func TestOpenURL(t *testing.T) {
 	// Errors are classified and clear.
 	otherKey := filepath.Join(dir, "other.key")
 	filestore.NewKeyFile(otherKey)
-	_, err = filestore.OpenURL(ctx, fileURL(path, "keyfile="+url.QueryEscape(otherKey)))
+	_, err = filestore.OpenURL(ctx, fileURL(path, "key-file="+url.QueryEscape(otherKey)))
 	wantErr(t, "OpenURL with another key", err, filestore.ErrWrongKey, driver.PermissionDenied)
-	_, err = filestore.OpenURL(ctx, fileURL(path, "keyfile="+url.QueryEscape(keyPath)+"&colour=blue"))
+	_, err = filestore.OpenURL(ctx, fileURL(path, "key-file="+url.QueryEscape(keyPath)+"&colour=blue"))
 	if err == nil || !strings.Contains(err.Error(), "colour") {
 		t.Fatalf("OpenURL with an unknown parameter: %v", err)
 	}
@@ -81,7 +81,7 @@ func TestOpenURL(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := filestore.OpenURL(cctx, fileURL(path, "keyfile="+url.QueryEscape(keyPath))); !errors.Is(err, context.Canceled) {
+	if _, err := filestore.OpenURL(cctx, fileURL(path, "key-file="+url.QueryEscape(keyPath))); !errors.Is(err, context.Canceled) {
 		t.Fatalf("OpenURL with a canceled context: %v", err)
 	}
 }

@@ -4,10 +4,11 @@ import (
 	"testing"
 	"time"
 
+	secretmanager "cloud.google.com/go/secretmanager/apiv1"
 	gax "github.com/googleapis/gax-go/v2"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/gcp"
-	"github.com/secretstore-go/secretstore/gcp/internal/fakesm"
+	"github.com/secretstore-go/secretstore/gcp/internal/fakegcp"
 	"github.com/secretstore-go/secretstore/storetest"
 )
 
@@ -18,9 +19,9 @@ const project = "test-project"
 var fastBackoff = gax.Backoff{Initial: time.Millisecond, Max: 4 * time.Millisecond, Multiplier: 2}
 
 // startFake starts the in-process Secret Manager on a 127.0.0.1 port.
-func startFake(t *testing.T, opts fakesm.Options) *fakesm.Server {
+func startFake(t *testing.T, opts fakegcp.Options) *fakegcp.Server {
 	t.Helper()
-	srv, err := fakesm.Start(opts)
+	srv, err := fakegcp.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +31,7 @@ func startFake(t *testing.T, opts fakesm.Options) *fakesm.Server {
 
 // open returns a driver that reaches srv through the official client over
 // gRPC. The caller (or the portable Store it is given to) closes it.
-func open(t *testing.T, srv *fakesm.Server, opts gcp.Options) *gcp.Store {
+func open(t *testing.T, srv *fakegcp.Server, opts gcp.Options) *gcp.Store {
 	t.Helper()
 	opts.ClientOptions = append(opts.ClientOptions, srv.ClientOptions()...)
 	if opts.Backoff == (gax.Backoff{}) {
@@ -53,8 +54,9 @@ func TestConformance(t *testing.T) {
 		disable bool
 	}{{"Delete", false}, {"DisableOnRemove", true}} {
 		t.Run(mode.name, func(t *testing.T) {
-			srv := startFake(t, fakesm.Options{MaxPageSize: 7})
+			srv := startFake(t, fakegcp.Options{MaxPageSize: 7})
 			storetest.Run(t, storetest.Harness{
+				AsTargets: []any{new(*secretmanager.Client)},
 				Open: func(t *testing.T) driver.Store {
 					return open(t, srv, gcp.Options{DisableOnRemove: mode.disable})
 				},

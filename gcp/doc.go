@@ -1,6 +1,6 @@
 // Package gcp is the Google Secret Manager driver of secretstore. It
 // implements [driver.Store], [driver.Lister], [driver.Versioner],
-// [driver.ErrorCoder], [driver.ErrorAser] and [driver.Aser] with the official
+// [driver.ErrorCoder] and [driver.Aser] with the official
 // client, cloud.google.com/go/secretmanager/apiv1, over gRPC, and is used
 // through the portable [secretstore.Store], which adds every guard
 // (permissions, name checks, scoping, caching, error classes):
@@ -19,7 +19,7 @@
 // # Operations
 //
 //   - Get calls AccessSecretVersion on "latest" for every name at once, at
-//     most [Options.Concurrency] in flight. "latest" is documented as the
+//     most [Options.Parallel] in flight. "latest" is documented as the
 //     most recently created version, whatever its state: when that one is
 //     disabled or destroyed (FAILED_PRECONDITION), Get reads the newest
 //     enabled version instead (ListSecretVersions, then AccessSecretVersion),
@@ -78,7 +78,7 @@
 // # Retries and errors
 //
 // Every call is retried on UNAVAILABLE and RESOURCE_EXHAUSTED, up to
-// [Options.MaxAttempts] tries with [Options.Backoff] pauses (gax call
+// [Options.MaxRetries] times with [Options.Backoff] pauses (gax call
 // options), as long as the context lasts. A retried AddSecretVersion whose
 // first try did reach the service leaves two versions with the same value,
 // which changes nothing for readers. Errors name the call, the secret and the
@@ -88,8 +88,10 @@
 // UNAVAILABLE and RESOURCE_EXHAUSTED → unavailable, ALREADY_EXISTS,
 // FAILED_PRECONDITION and ABORTED → conflict, INVALID_ARGUMENT about the
 // payload → invalid_value, UNIMPLEMENTED → not_supported). [ErrCorrupt] is
-// unknown. The client's *apierror.APIError stays reachable with
-// [secretstore.Store.ErrorAs] for the service's own message.
+// unknown. The client's *apierror.APIError
+// (github.com/googleapis/gax-go/v2/apierror) stays reachable with
+// [errors.As] on the portable error; its GRPCStatus method gives the
+// service's own message.
 //
 // # URLs
 //
@@ -97,19 +99,21 @@
 //
 //	gcpsm://projects/PROJECT[?parameters]
 //
-// where PROJECT is a project id or number. Query parameters:
+// where PROJECT is a project id or number. Query parameters, each at most
+// once:
 //
 //   - endpoint=HOST:PORT: the service's gRPC endpoint (default
 //     secretmanager.googleapis.com:443), for private endpoints and test
 //     servers.
-//   - insecure=1: plaintext gRPC without credentials; only together with
-//     endpoint, for emulators and test servers.
+//   - tls=0: plaintext gRPC without credentials; only together with
+//     endpoint, for emulators and test servers (default 1).
 //   - replica-locations=LOC[,LOC...]: user-managed replication in these
 //     locations for secrets Set creates (default automatic).
 //   - remove=delete|disable: what Remove does (default delete; disable is
 //     [Options.DisableOnRemove]).
-//   - concurrency=N: [Options.Concurrency] (1–1000).
-//   - max-attempts=N: [Options.MaxAttempts] (1–1000; 1 turns retries off).
+//   - parallel=N: [Options.Parallel] (1–1000; default 16).
+//   - retries=N: [Options.MaxRetries] (0–1000; default 4; 0 turns retries
+//     off).
 //
 // Unknown or repeated parameters are an error, so that a typo does not go
 // unnoticed. Credentials are never taken from a URL: use Application
@@ -120,7 +124,7 @@
 // No Secret Manager emulator exists. The package's tests run the full
 // storetest conformance suite, twice (Remove deleting, and disabling),
 // through the real official client over real gRPC on a 127.0.0.1 listener,
-// against an in-process server (internal/fakesm) that implements
+// against an in-process server (internal/fakegcp) that implements
 // secretmanagerpb.SecretManagerServiceServer from the client's own
 // secretmanagerpb package and keeps state as the service documents it:
 // secrets and versions with their states (ENABLED, DISABLED, DESTROYED),

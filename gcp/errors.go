@@ -120,22 +120,3 @@ func aboutPayload(err error) bool {
 	}
 	return false
 }
-
-// ErrorAs lets callers reach the client's error types behind a portable
-// error ([driver.ErrorAser]): *apierror.APIError
-// (github.com/googleapis/gax-go/v2/apierror), with the service's message
-// and details, or any other type in the chain, with errors.As; and
-// **status.Status, the gRPC status with the service's message.
-func (s *Store) ErrorAs(err error, target any) bool {
-	if t, ok := target.(**status.Status); ok {
-		var re *rpcError
-		if errors.As(err, &re) {
-			if st, ok := status.FromError(re.err); ok {
-				*t = st
-				return true
-			}
-		}
-		return false
-	}
-	return errors.As(err, target)
-}

@@ -3,7 +3,6 @@ package gcp_test
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"testing"
 
 	"cloud.google.com/go/auth/credentials"
@@ -11,6 +10,7 @@ import (
 	"cloud.google.com/go/secretmanager/apiv1/secretmanagerpb"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/gcp"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 	"github.com/secretstore-go/secretstore/storetest"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -22,10 +22,7 @@ import (
 // delete secrets there (roles/secretmanager.admin). Every secret it makes
 // starts with "storetest" and is deleted at the end.
 func TestLive(t *testing.T) {
-	project := os.Getenv("SECRETSTORE_GCP_PROJECT")
-	if project == "" {
-		t.Skip("SECRETSTORE_GCP_PROJECT is not set: the live test against a real Secret Manager project is skipped")
-	}
+	project := testenv.Live(t, "Secret Manager", "SECRETSTORE_GCP_PROJECT")[0]
 	if _, err := credentials.DetectDefault(&credentials.DetectOptions{Scopes: secretmanager.DefaultAuthScopes()}); err != nil {
 		t.Skipf("SECRETSTORE_GCP_PROJECT is set but Application Default Credentials are missing (%v): the live test is skipped", err)
 	}
@@ -39,6 +36,7 @@ func TestLive(t *testing.T) {
 	}
 	t.Run("Conformance", func(t *testing.T) {
 		storetest.Run(t, storetest.Harness{
+			AsTargets:     []any{new(*secretmanager.Client)},
 			Open:          func(t *testing.T) driver.Store { return openLive(t, gcp.Options{}) },
 			MaxValueSize:  gcp.MaxValueSize,
 			NoEmptyValues: true,

@@ -17,7 +17,6 @@ import (
 	gax "github.com/googleapis/gax-go/v2"
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
-	"golang.org/x/sync/errgroup"
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc/codes"
@@ -30,11 +29,11 @@ const MaxValueSize = 64 << 10
 
 // Defaults of [Options].
 const (
-	// DefaultConcurrency is the default bound on the calls one Get has in
+	// DefaultParallel is the default bound on the calls one Get has in
 	// flight.
-	DefaultConcurrency = 16
-	// DefaultMaxAttempts is the default number of tries of one call.
-	DefaultMaxAttempts = 5
+	DefaultParallel = 16
+	// DefaultMaxRetries is the default number of retries of one call.
+	DefaultMaxRetries = 4
 )
 
 // DefaultBackoff is the pause between attempts when [Options.Backoff] is
@@ -73,14 +72,14 @@ type Options struct {
 	// missing and Set adds a new version as usual.
 	DisableOnRemove bool
 
-	// Concurrency bounds the calls one Get (or List with DisableOnRemove)
-	// has in flight; 0 means DefaultConcurrency.
-	Concurrency int
+	// Parallel bounds the calls one Get (or List with DisableOnRemove) has
+	// in flight; 0 means DefaultParallel.
+	Parallel int
 
-	// MaxAttempts is how many times one call is tried when it fails with
-	// UNAVAILABLE or RESOURCE_EXHAUSTED, the first try included; 0 means
-	// DefaultMaxAttempts and 1 turns retries off.
-	MaxAttempts int
+	// MaxRetries is how many times one call is retried when it fails with
+	// UNAVAILABLE or RESOURCE_EXHAUSTED; 0 means DefaultMaxRetries and a
+	// negative number turns retries off.
+	MaxRetries int
 
 	// Backoff shapes the pauses between attempts; the zero value means
 	// DefaultBackoff.
@@ -88,8 +87,7 @@ type Options struct {
 }
 
 // Store is a [driver.Store] for Google Secret Manager, also implementing
-// [driver.Lister], [driver.ErrorCoder], [driver.ErrorAser] and
-// [driver.Aser]. Use it through the portable [secretstore.Store]:
+// [driver.Lister], [driver.ErrorCoder] and [driver.Aser]. Use it through the portable [secretstore.Store]:
 // secretstore.New(store, ...). It is safe for concurrent use.
 type Store struct {
 	client    *secretmanager.Client
@@ -105,7 +103,6 @@ var (
 	_ driver.Store      = (*Store)(nil)
 	_ driver.Lister     = (*Store)(nil)
 	_ driver.ErrorCoder = (*Store)(nil)
-	_ driver.ErrorAser  = (*Store)(nil)
 	_ driver.Aser       = (*Store)(nil)
 	_ driver.Versioner  = (*Store)(nil)
 )
@@ -118,15 +115,13 @@ func New(ctx context.Context, project string, opts Options) (*Store, error) {
 	if err := checkProject(project); err != nil {
 		return nil, err
 	}
-	if opts.Concurrency < 0 || opts.MaxAttempts < 0 {
-		return nil, errors.New("gcpsm: Concurrency and MaxAttempts must not be negative")
+	if opts.Parallel < 0 {
+		return nil, errors.New("gcpsm: Parallel must not be negative")
 	}
-	if opts.Concurrency == 0 {
-		opts.Concurrency = DefaultConcurrency
+	if opts.Parallel == 0 {
+		opts.Parallel = DefaultParallel
 	}
-	if opts.MaxAttempts == 0 {
-		opts.MaxAttempts = DefaultMaxAttempts
-	}
+	opts.MaxRetries = driver.Retries(opts.MaxRetries, DefaultMaxRetries)
 	if opts.Backoff == (gax.Backoff{}) {
 		opts.Backoff = DefaultBackoff
 	}
@@ -140,9 +135,9 @@ func New(ctx context.Context, project string, opts Options) (*Store, error) {
 	} else if len(opts.ClientOptions) > 0 {
 		return nil, errors.New("gcpsm: Options.Client and Options.ClientOptions are exclusive")
 	}
-	attempts, bo := opts.MaxAttempts, opts.Backoff
+	retries, bo := opts.MaxRetries, opts.Backoff
 	s.call = []gax.CallOption{gax.WithRetry(func() gax.Retryer {
-		return &retryer{left: attempts - 1, bo: bo}
+		return &retryer{left: retries, bo: bo}
 	})}
 	return s, nil
 }
@@ -186,54 +181,24 @@ func (s *Store) Project() string { return s.parent }
 func (s *Store) secretName(id string) string { return s.parent + "/secrets/" + id }
 
 // Get reads the newest enabled version of every name, with at most
-// [Options.Concurrency] calls in flight. A name without a secret or without
+// [Options.Parallel] calls in flight. A name without a secret or without
 // an enabled version is absent from the result.
 func (s *Store) Get(ctx context.Context, names []string) (map[string]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(names))
-	for i, n := range names {
+	ids := make(map[string]string, len(names))
+	for _, n := range names {
 		id, err := SecretID(n)
 		if err != nil {
 			return nil, err
 		}
-		ids[i] = id
+		ids[n] = id
 	}
-	if len(names) == 1 {
-		v, ok, _, err := s.current(ctx, names[0], ids[0])
-		if err != nil || !ok {
-			return nil, err
-		}
-		return map[string]string{names[0]: v}, nil
-	}
-	vals := make([]string, len(names))
-	found := make([]bool, len(names))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.opts.Concurrency)
-	for i := range names {
-		g.Go(func() error {
-			v, ok, _, err := s.current(gctx, names[i], ids[i])
-			vals[i], found[i] = v, ok
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, cerr
-		}
-		return nil, err
-	}
-	var out map[string]string
-	for i, n := range names {
-		if found[i] {
-			if out == nil {
-				out = make(map[string]string, len(names))
-			}
-			out[n] = vals[i]
-		}
-	}
-	return out, nil
+	return driver.GetEach(ctx, names, s.opts.Parallel, func(ctx context.Context, name string) (string, bool, error) {
+		v, ok, _, err := s.current(ctx, name, ids[name])
+		return v, ok, err
+	})
 }
 
 // current reads the value of the newest enabled version of a secret, and
@@ -490,29 +455,10 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	if err != nil || !s.opts.DisableOnRemove || len(names) == 0 {
 		return names, err
 	}
-	keep := make([]bool, len(names))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.opts.Concurrency)
-	for i := range names {
-		g.Go(func() error {
-			nums, err := s.enabledVersions(gctx, names[i], ids[i])
-			keep[i] = len(nums) > 0
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, cerr
-		}
-		return nil, err
-	}
-	out := names[:0]
-	for i, n := range names {
-		if keep[i] {
-			out = append(out, n)
-		}
-	}
-	return out, nil
+	return driver.FilterEach(ctx, names, s.opts.Parallel, func(ctx context.Context, i int) (bool, error) {
+		nums, err := s.enabledVersions(ctx, names[i], ids[i])
+		return len(nums) > 0, err
+	})
 }
 
 func (s *Store) listSecrets(ctx context.Context, prefix, pid string) (names, ids []string, err error) {

@@ -22,11 +22,12 @@ func TestParseURL(t *testing.T) {
 		}},
 		{"gcpsm://projects/123456789", "123456789", nil},
 		{"gcpsm://projects/example.com:proj", "example.com:proj", nil},
-		{"gcpsm://projects/p?endpoint=127.0.0.1:9000&insecure=1", "p", func(o Options) bool { return len(o.ClientOptions) == 3 }},
+		{"gcpsm://projects/p?endpoint=127.0.0.1:9000&tls=0", "p", func(o Options) bool { return len(o.ClientOptions) == 3 }},
 		{"gcpsm://projects/p?endpoint=eu-secretmanager.example:443", "p", func(o Options) bool { return len(o.ClientOptions) == 1 }},
 		{"gcpsm://projects/p?remove=disable", "p", func(o Options) bool { return o.DisableOnRemove }},
 		{"gcpsm://projects/p?remove=delete", "p", func(o Options) bool { return !o.DisableOnRemove }},
-		{"gcpsm://projects/p?concurrency=4&max-attempts=1", "p", func(o Options) bool { return o.Concurrency == 4 && o.MaxAttempts == 1 }},
+		{"gcpsm://projects/p?parallel=4&retries=0", "p", func(o Options) bool { return o.Parallel == 4 && o.MaxRetries == -1 }},
+		{"gcpsm://projects/p?retries=2", "p", func(o Options) bool { return o.MaxRetries == 2 }},
 		{"gcpsm://projects/p?replica-locations=us-east1,europe-west1", "p", func(o Options) bool {
 			r := o.Replication.GetUserManaged().GetReplicas()
 			return len(r) == 2 && r[0].GetLocation() == "us-east1" && r[1].GetLocation() == "europe-west1"
@@ -37,27 +38,28 @@ func TestParseURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		project, opts, err := parseURL(u)
-		if err != nil || project != c.project || (c.check != nil && !c.check(opts)) {
-			t.Errorf("parseURL(%s) = %q, %+v, %v", c.url, project, opts, err)
+		cfg, err := parseURL(u)
+		if err != nil || cfg.project != c.project || (c.check != nil && !c.check(cfg.opts)) {
+			t.Errorf("parseURL(%s) = %+v, %v", c.url, cfg, err)
 		}
 	}
 	bad := map[string]string{
 		"gcpsm://projects/":                               "gcpsm://projects/PROJECT",
 		"gcpsm://projects/p/secrets/x":                    "gcpsm://projects/PROJECT",
 		"gcpsm://project/p":                               "gcpsm://projects/PROJECT",
-		"gcpsm://user:pw@projects/p":                      "user information",
+		"gcpsm://user:pw@projects/p":                      "credentials",
 		"gcpsm://projects/p#frag":                         "fragment",
-		"gcpsm://projects/p?insecure=1":                   "needs endpoint",
-		"gcpsm://projects/p?insecure=yes&endpoint=h:1":    "insecure",
+		"gcpsm://projects/p?tls=0":                        "needs endpoint",
+		"gcpsm://projects/p?tls=yes&endpoint=h:1":         `"tls"`,
 		"gcpsm://projects/p?remove=purge":                 "remove",
-		"gcpsm://projects/p?concurrency=0":                "concurrency",
-		"gcpsm://projects/p?max-attempts=x":               "max-attempts",
-		"gcpsm://projects/p?replica-locations=a,,b":       "empty location",
-		"gcpsm://projects/p?endpoint=":                    "endpoint",
+		"gcpsm://projects/p?parallel=0":                   `"parallel"`,
+		"gcpsm://projects/p?retries=x":                    `"retries"`,
+		"gcpsm://projects/p?replica-locations=a,,b":       "without empty items",
+		"gcpsm://projects/p?endpoint=":                    `"endpoint"`,
 		"gcpsm://projects/p?endpoint=http://h:1/":         "endpoint",
-		"gcpsm://projects/p?credentials=/tmp/key.json":    "unknown URL parameter",
-		"gcpsm://projects/p?remove=delete&remove=disable": "2 times",
+		"gcpsm://projects/p?credentials=/tmp/key.json":    "credentials do not belong",
+		"gcpsm://projects/p?region=x":                     "unknown parameter",
+		"gcpsm://projects/p?remove=delete&remove=disable": "more than once",
 		"gcpsm://projects/p%20q":                          "not allowed",
 		"file://projects/p":                               "scheme",
 	}
@@ -66,7 +68,7 @@ func TestParseURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := parseURL(u); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := parseURL(u); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("parseURL(%s) = %v, want an error about %q", raw, err, want)
 		}
 	}

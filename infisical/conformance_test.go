@@ -3,6 +3,7 @@ package infisical
 import (
 	"testing"
 
+	sdk "github.com/infisical/go-sdk"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/storetest"
 )
@@ -16,6 +17,8 @@ func TestConformance(t *testing.T) {
 		t.Run("path="+path, func(t *testing.T) {
 			fx := newFixture(t, nil)
 			storetest.Run(t, storetest.Harness{
+				AsTargets:   []any{new(sdk.InfisicalClientInterface)},
+				Credentials: []string{testSecret},
 				Open: func(t *testing.T) driver.Store {
 					return fx.open(t, func(o *Options) { o.Path = path })
 				},

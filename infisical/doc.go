@@ -9,7 +9,7 @@
 //
 //	store, err := secretstore.Open(ctx, "infisical://app.infisical.com"+
 //		"?project=7e2f1a4c-...&env=prod&path=/billing"+
-//		"&client_id_file=/run/secrets/infisical-id&client_secret_file=/run/secrets/infisical-secret")
+//		"&client-id-file=/run/secrets/infisical-id&client-secret-file=/run/secrets/infisical-secret")
 //
 // or, in code, [New] with [Options] and [github.com/secretstore-go/secretstore.New].
 //
@@ -19,7 +19,8 @@
 //
 // HOST (and SITE-PATH, for an instance served under a path) is the
 // Infisical site, always over HTTPS: app.infisical.com, eu.infisical.com or
-// a self-hosted host[:port]. The query parameters:
+// a self-hosted host[:port]. The query parameters, each at most once (every
+// file path absolute):
 //
 //   - project: the project's ID (required).
 //   - env: the environment's slug, such as dev or prod (required).
@@ -27,21 +28,23 @@
 //     Names).
 //   - auth: how the machine identity logs in (universal by default), one
 //     of the methods below.
-//   - auth=universal: universal auth, with client_id_file and
-//     client_secret_file, files that hold the client ID and the client
+//   - auth=universal: universal auth, with client-id-file and
+//     client-secret-file, files that hold the client ID and the client
 //     secret (read at each login; surrounding white space ignored).
-//   - auth=token: an access token held in token_file, such as an Infisical
+//   - auth=token: an access token held in token-file, such as an Infisical
 //     Agent's token sink; read again whenever the token is refused.
 //   - auth=kubernetes: Kubernetes auth as identity (the machine identity's
-//     ID), with the pod's service account token read from token_file
+//     ID), with the pod's service account token read from token-file
 //     (DefaultKubernetesTokenFile by default).
 //   - auth=aws-iam, auth=gcp-id-token, auth=azure: the SDK's cloud logins
 //     as identity, with the credentials the platform provides.
 //   - org: the slug of a sub-organization to scope the login to.
-//   - ca_file: PEM certificates to trust, for a self-hosted instance with a
-//     private CA.
-//   - concurrency: the most requests one Get sends at once
-//     (DefaultConcurrency).
+//   - ca-file: PEM certificates to trust, for a self-hosted instance with a
+//     private CA ([Options.CAFile]).
+//   - parallel: the most requests one Get sends at once (DefaultParallel,
+//     [Options.Parallel]).
+//   - retries: how many times a throttled or transiently failed request is
+//     repeated (DefaultMaxRetries; 0: never; [Options.MaxRetries]).
 //
 // Credentials never go in the URL: user information and parameters such as
 // client_secret or token are refused, as are unknown or repeated parameters,
@@ -99,7 +102,7 @@
 // environment slug would otherwise read as "no secrets"). Get sends one list
 // request for each folder holding two or more of the asked names and one
 // retrieve request for each other name, whichever makes fewer round trips,
-// concurrently (at most Options.Concurrency at once); a list Infisical
+// concurrently (at most Options.Parallel at once); a list Infisical
 // refuses with 403 (it does when one secret of the folder may not be read)
 // falls back to retrieving the asked names, so that only a hidden name is
 // refused.
@@ -116,10 +119,11 @@
 // waiting when the context is done. The SDK's calls take no context: a call
 // abandoned on cancellation finishes in the background.
 //
-// Errors are of type [*Error], classified: 401 and 403 as PermissionDenied (401
+// Errors are of type [*Error], an HTTP status classified by
+// [driver.HTTPCode] with no exception: 401 and 403 as PermissionDenied (401
 // after one new login), 404 as NotFound (a missing secret is absent from Get,
-// not an error), 409 and a change held for a secret approval policy as
-// Conflict, 413 as InvalidValue, 408, 429 and 5xx as Unavailable. They hold
+// not an error), 409 as Conflict, 413 as InvalidValue, 408, 429 and 5xx as
+// Unavailable; a change held for a secret approval policy is a Conflict too. They hold
 // the operation, the name and the HTTP status, never a response body: the
 // SDK's error types carry the body's message (all of it for a 422), so they
 // are dropped, not wrapped.

@@ -51,23 +51,6 @@ func (e *Error) Error() string {
 // newError returns e wrapped in a [driver.Error] of its class.
 func newError(e *Error) error { return &driver.Error{Code: e.Code, Err: e} }
 
-// codeForStatus maps an HTTP status of Infisical's API to a portable class.
-func codeForStatus(status int) driver.Code {
-	switch {
-	case status == http.StatusUnauthorized, status == http.StatusForbidden:
-		return driver.PermissionDenied
-	case status == http.StatusNotFound:
-		return driver.NotFound
-	case status == http.StatusConflict:
-		return driver.Conflict
-	case status == http.StatusRequestEntityTooLarge:
-		return driver.InvalidValue
-	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status >= 500:
-		return driver.Unavailable
-	}
-	return driver.Unknown
-}
-
 // transient reports whether a call that failed with err may succeed if
 // repeated: throttling (429), a gateway or overloaded server (502, 503, 504),
 // or no answer at all. A 500 is not repeated: it is more often a bug than a
@@ -105,7 +88,7 @@ func classify(op, name string, err error) error {
 	switch {
 	case errors.As(err, &api):
 		e.StatusCode = api.StatusCode
-		e.Code = codeForStatus(api.StatusCode)
+		e.Code = driver.HTTPCode(api.StatusCode) // Infisical's API has no exception
 	case errors.As(err, &req):
 		// No answer: the message is the HTTP client's, such as a refused
 		// connection. It has no body in it, but it may quote the URL or, for

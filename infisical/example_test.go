@@ -15,8 +15,8 @@ func Example() {
 	ctx := context.Background()
 	store, err := secretstore.Open(ctx, "infisical://app.infisical.com"+
 		"?project=7e2f1a4c-5a1d-4b8e-9c3f-0a1b2c3d4e5f&env=prod&path=/billing"+
-		"&client_id_file=/run/secrets/infisical-client-id"+
-		"&client_secret_file=/run/secrets/infisical-client-secret",
+		"&client-id-file=/run/secrets/infisical-client-id"+
+		"&client-secret-file=/run/secrets/infisical-client-secret",
 		secretstore.WithCache(secretstore.CacheOptions{}))
 	if err != nil {
 		log.Fatal(err)

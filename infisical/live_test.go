@@ -8,6 +8,7 @@ import (
 	sdk "github.com/infisical/go-sdk"
 
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 	"github.com/secretstore-go/secretstore/storetest"
 )
 
@@ -25,12 +26,8 @@ import (
 // under the base path. The suite removes the secrets it writes; the test
 // then deletes the folders it made.
 func TestLive(t *testing.T) {
-	project := os.Getenv("SECRETSTORE_INFISICAL_PROJECT")
-	idFile := os.Getenv("SECRETSTORE_INFISICAL_CLIENT_ID_FILE")
-	secretFile := os.Getenv("SECRETSTORE_INFISICAL_CLIENT_SECRET_FILE")
-	if project == "" || idFile == "" || secretFile == "" {
-		t.Skip("live Infisical test skipped: set SECRETSTORE_INFISICAL_PROJECT, SECRETSTORE_INFISICAL_CLIENT_ID_FILE and SECRETSTORE_INFISICAL_CLIENT_SECRET_FILE to run it")
-	}
+	env := testenv.Live(t, "Infisical", "SECRETSTORE_INFISICAL_PROJECT", "SECRETSTORE_INFISICAL_CLIENT_ID_FILE", "SECRETSTORE_INFISICAL_CLIENT_SECRET_FILE")
+	project, idFile, secretFile := env[0], env[1], env[2]
 	for _, f := range []string{idFile, secretFile} {
 		if _, err := os.Stat(f); err != nil {
 			t.Skipf("live Infisical test skipped: credential file: %v", err)
@@ -46,6 +43,7 @@ func TestLive(t *testing.T) {
 	}
 	t.Cleanup(func() { deleteLiveFolders(t, opts) })
 	storetest.Run(t, storetest.Harness{
+		AsTargets: []any{new(sdk.InfisicalClientInterface)},
 		Open: func(t *testing.T) driver.Store {
 			s, err := New(t.Context(), opts)
 			if err != nil {

@@ -3,17 +3,14 @@ package infisical
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
-	"os"
-	"slices"
-	"strconv"
 	"strings"
 
 	sdk "github.com/infisical/go-sdk"
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/urlopt"
 )
 
 // Scheme is the URL scheme this package registers with
@@ -21,88 +18,87 @@ import (
 const Scheme = "infisical"
 
 // DefaultKubernetesTokenFile is where a pod's service account token is read
-// from for "auth=kubernetes" unless "token_file" says otherwise.
+// from for "auth=kubernetes" unless "token-file" says otherwise.
 const DefaultKubernetesTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 
-func init() {
-	secretstore.Register(Scheme, func(ctx context.Context, u *url.URL) (driver.Store, error) {
-		return OpenURL(ctx, u)
-	})
-}
+// Importing the package registers [OpenURL] for "infisical" URLs with the
+// portable package, so secretstore.Open(ctx, "infisical://...") works.
+func init() { secretstore.Register(Scheme, OpenURL) }
 
 // urlParams are the query parameters OpenURL knows.
 var urlParams = []string{
-	"project", "env", "path", "auth", "client_id_file", "client_secret_file", "identity",
-	"token_file", "org", "ca_file", "concurrency",
+	"project", "env", "path", "auth", "client-id-file", "client-secret-file", "identity",
+	"token-file", "org", "ca-file", "parallel", "retries",
 }
+
+// authMethods are the values of the auth parameter.
+var authMethods = []string{"universal", "token", "kubernetes", "aws-iam", "gcp-id-token", "azure"}
 
 // OpenURL opens the driver an "infisical://" URL describes (see "URLs" in
 // the package documentation). The URL never holds credentials: they are read
 // from files, or from the platform for the cloud login methods.
-func OpenURL(ctx context.Context, u *url.URL) (*Store, error) {
-	if u.User != nil {
-		return nil, errors.New("credentials do not belong in the URL: use client_id_file and client_secret_file")
+func OpenURL(ctx context.Context, u *url.URL) (driver.Store, error) {
+	opts, err := parseURL(u)
+	if err != nil {
+		return nil, err
 	}
-	if u.Host == "" || u.Opaque != "" {
-		return nil, errors.New("the URL must name the Infisical host, as in infisical://app.infisical.com?project=ID&env=prod")
+	return New(ctx, opts)
+}
+
+// parseURL returns the Options an "infisical://" URL describes. It reads no
+// file: the credential and CA files are read by New and at each login.
+func parseURL(u *url.URL) (Options, error) {
+	q, err := urlopt.Parse(u, Scheme, urlParams...)
+	if err != nil {
+		return Options{}, err
 	}
-	q := u.Query()
-	for k, v := range q {
-		switch {
-		case k == "client_id" || k == "client_secret" || k == "token" || k == "access_token" || k == "password":
-			return nil, fmt.Errorf("credentials do not belong in the URL (parameter %q): give a file, such as client_secret_file", k)
-		case !slices.Contains(urlParams, k):
-			return nil, fmt.Errorf("unknown parameter %q (known: %s)", k, strings.Join(urlParams, ", "))
-		case len(v) > 1:
-			return nil, fmt.Errorf("parameter %q is given more than once", k)
-		}
+	if u.Host == "" {
+		return Options{}, errors.New("infisical: the URL must name the Infisical host, as in infisical://app.infisical.com?project=ID&env=prod")
 	}
 	opts := Options{
 		SiteURL:          "https://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/"),
-		ProjectID:        q.Get("project"),
-		Environment:      q.Get("env"),
-		Path:             q.Get("path"),
-		OrganizationSlug: q.Get("org"),
+		ProjectID:        q.String("project", ""),
+		Environment:      q.String("env", ""),
+		Path:             q.String("path", ""),
+		OrganizationSlug: q.String("org", ""),
+		CAFile:           q.File("ca-file"),
+		Parallel:         q.Int("parallel", 1, urlopt.MaxInt, 0),
+		MaxRetries:       q.Retries("retries", 100),
 	}
-	if opts.ProjectID == "" || opts.Environment == "" {
-		return nil, errors.New("parameters project and env are required")
-	}
-	if c := q.Get("concurrency"); c != "" {
-		n, err := strconv.Atoi(c)
-		if err != nil || n <= 0 {
-			return nil, errors.New("parameter concurrency must be a positive integer")
+	q.Require("project")
+	q.Require("env")
+	auth := q.Enum("auth", "universal", authMethods...)
+	identity, tokenFile := q.String("identity", ""), q.File("token-file")
+	if auth == "universal" {
+		q.Require("client-id-file")
+		q.Require("client-secret-file")
+		opts.ClientIDFile, opts.ClientSecretFile = q.File("client-id-file"), q.File("client-secret-file")
+	} else {
+		for _, k := range []string{"client-id-file", "client-secret-file"} {
+			if q.Has(k) {
+				q.Fail(k, "belongs to auth=universal only")
+			}
 		}
-		opts.Concurrency = n
 	}
-	if f := q.Get("ca_file"); f != "" {
-		pem, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("reading ca_file: %w", err)
+	switch auth {
+	case "universal", "token":
+		if q.Has("identity") {
+			q.Fail("identity", "belongs to auth=kubernetes, aws-iam, gcp-id-token and azure")
 		}
-		opts.CACertificate = string(pem)
+	default:
+		q.Require("identity") // the machine identity's ID
 	}
-	identity, tokenFile := q.Get("identity"), q.Get("token_file")
-	needIdentity := func(method string) error {
-		if identity == "" {
-			return fmt.Errorf("auth=%s needs parameter identity (the machine identity's ID)", method)
+	switch auth {
+	case "universal", "aws-iam", "gcp-id-token", "azure":
+		if q.Has("token-file") {
+			q.Fail("token-file", "belongs to auth=token and auth=kubernetes only")
 		}
-		return nil
 	}
-	switch auth := q.Get("auth"); auth {
-	case "", "universal":
-		opts.ClientIDFile, opts.ClientSecretFile = q.Get("client_id_file"), q.Get("client_secret_file")
-		if opts.ClientIDFile == "" || opts.ClientSecretFile == "" {
-			return nil, errors.New("universal auth needs parameters client_id_file and client_secret_file")
-		}
+	switch auth {
 	case "token":
-		if tokenFile == "" {
-			return nil, errors.New("auth=token needs parameter token_file")
-		}
+		q.Require("token-file")
 		opts.Login = TokenFileLogin(tokenFile)
 	case "kubernetes":
-		if err := needIdentity(auth); err != nil {
-			return nil, err
-		}
 		if tokenFile == "" {
 			tokenFile = DefaultKubernetesTokenFile
 		}
@@ -110,31 +106,20 @@ func OpenURL(ctx context.Context, u *url.URL) (*Store, error) {
 			return a.KubernetesAuthLogin(identity, tokenFile)
 		}
 	case "aws-iam":
-		if err := needIdentity(auth); err != nil {
-			return nil, err
-		}
 		opts.Login = func(a sdk.AuthInterface) (sdk.MachineIdentityCredential, error) { return a.AwsIamAuthLogin(identity) }
 	case "gcp-id-token":
-		if err := needIdentity(auth); err != nil {
-			return nil, err
-		}
 		opts.Login = func(a sdk.AuthInterface) (sdk.MachineIdentityCredential, error) {
 			return a.GcpIdTokenAuthLogin(identity)
 		}
 	case "azure":
-		if err := needIdentity(auth); err != nil {
-			return nil, err
-		}
 		opts.Login = func(a sdk.AuthInterface) (sdk.MachineIdentityCredential, error) {
 			return a.AzureAuthLogin(identity, "")
 		}
-	default:
-		return nil, fmt.Errorf("unknown auth %q (known: universal, token, kubernetes, aws-iam, gcp-id-token, azure)", auth)
 	}
-	if q.Get("auth") != "" && q.Get("auth") != "universal" && (q.Has("client_id_file") || q.Has("client_secret_file")) {
-		return nil, errors.New("client_id_file and client_secret_file belong to auth=universal only")
+	if err := q.Err(); err != nil {
+		return Options{}, err
 	}
-	return New(ctx, opts)
+	return opts, nil
 }
 
 // TokenFileLogin returns an [Options.Login] that uses the access token held

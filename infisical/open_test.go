@@ -16,7 +16,7 @@ import (
 )
 
 // tlsFixture serves a fake Infisical over TLS and writes its certificate to
-// a PEM file, for URLs (which always use https) with ca_file.
+// a PEM file, for URLs (which always use https) with ca-file.
 func tlsFixture(t *testing.T) (fake *fakeinfisical.Server, host, caFile, dir string) {
 	t.Helper()
 	fake = fakeinfisical.New()
@@ -38,11 +38,14 @@ func TestOpenURL(t *testing.T) {
 		t.Fatalf("scheme %q is not registered: %v", Scheme, secretstore.Schemes())
 	}
 	fake, host, caFile, dir := tlsFixture(t)
-	u := "infisical://" + host + "?" + url.Values{
+	q := url.Values{
 		"project": {testProject}, "env": {testEnv}, "path": {"/apps/web"},
-		"client_id_file": {filepath.Join(dir, "id")}, "client_secret_file": {filepath.Join(dir, "secret")},
-		"ca_file": {caFile}, "concurrency": {"4"},
-	}.Encode()
+		"client-id-file": {filepath.Join(dir, "id")}, "client-secret-file": {filepath.Join(dir, "secret")},
+		"parallel": {"4"},
+	}
+	u2 := "infisical://" + host + "?" + q.Encode()
+	q.Set("ca-file", caFile)
+	u := "infisical://" + host + "?" + q.Encode()
 	s, err := secretstore.Open(t.Context(), u, secretstore.EnableSet(true))
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +66,6 @@ func TestOpenURL(t *testing.T) {
 	}
 
 	// Without the CA the TLS handshake fails, as Unavailable, at once.
-	u2 := strings.Replace(u, "ca_file="+url.QueryEscape(caFile), "org=", 1)
 	_, err = secretstore.Open(t.Context(), u2)
 	if secretstore.Code(err) != driver.Unavailable || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("Open without the private CA: %v, want unavailable, naming the certificate", err)
@@ -71,7 +73,7 @@ func TestOpenURL(t *testing.T) {
 }
 
 // TestOpenURLKubernetes logs in with Kubernetes auth, the service account
-// token read from token_file.
+// token read from token-file.
 func TestOpenURLKubernetes(t *testing.T) {
 	fake, host, caFile, dir := tlsFixture(t)
 	const identity, jwt = "b1e2-identity", "eyJhbGciOi.fake.jwt"
@@ -80,7 +82,7 @@ func TestOpenURLKubernetes(t *testing.T) {
 	writeFile(t, tokenFile, jwt)
 	d, err := OpenURL(t.Context(), mustURL(t, "infisical://"+host+"?"+url.Values{
 		"project": {testProject}, "env": {testEnv}, "auth": {"kubernetes"}, "identity": {identity},
-		"token_file": {tokenFile}, "ca_file": {caFile},
+		"token-file": {tokenFile}, "ca-file": {caFile},
 	}.Encode()))
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +103,7 @@ func TestOpenURLTokenFile(t *testing.T) {
 	tokenFile := filepath.Join(dir, "token")
 	writeFile(t, tokenFile, fake.IssueToken(testID)+"\n")
 	d, err := OpenURL(t.Context(), mustURL(t, "infisical://"+host+"?"+url.Values{
-		"project": {testProject}, "env": {testEnv}, "auth": {"token"}, "token_file": {tokenFile}, "ca_file": {caFile},
+		"project": {testProject}, "env": {testEnv}, "auth": {"token"}, "token-file": {tokenFile}, "ca-file": {caFile},
 	}.Encode()))
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +126,7 @@ func TestOpenURLTokenFile(t *testing.T) {
 func TestOpenURLRefused(t *testing.T) {
 	fake, host, _, dir := tlsFixture(t)
 	const secret = "s3cr3t-in-the-url"
-	files := "&client_id_file=" + filepath.Join(dir, "id") + "&client_secret_file=" + filepath.Join(dir, "secret")
+	files := "&client-id-file=" + filepath.Join(dir, "id") + "&client-secret-file=" + filepath.Join(dir, "secret")
 	for _, raw := range []string{
 		"infisical://id:" + secret + "@" + host + "?project=p&env=dev" + files,
 		"infisical://" + host + "?project=p&env=dev&client_secret=" + secret,
@@ -139,8 +141,10 @@ func TestOpenURLRefused(t *testing.T) {
 		"infisical://" + host + "?project=p&env=dev&auth=token",
 		"infisical://" + host + "?project=p&env=dev&auth=magic",
 		"infisical://" + host + "?project=p&env=dev&auth=aws-iam&identity=x" + files,
-		"infisical://" + host + "?project=p&env=dev&concurrency=0" + files,
-		"infisical://" + host + "?project=p&env=dev&ca_file=/nonexistent" + files,
+		"infisical://" + host + "?project=p&env=dev&parallel=0" + files,
+		"infisical://" + host + "?project=p&env=dev&ca-file=/nonexistent" + files,
+		"infisical://" + host + "?project=p&env=dev&identity=x" + files,
+		"infisical://" + host + "?project=p&env=dev&token-file=/t" + files,
 	} {
 		_, err := OpenURL(t.Context(), mustURL(t, raw))
 		if err == nil {
@@ -162,6 +166,28 @@ func TestOpenURLRefused(t *testing.T) {
 	var e *Error
 	if errors.As(err, &e) {
 		t.Errorf("a URL error is a backend error: %v", err)
+	}
+}
+
+// TestParseURL checks the Options a URL gives, without reading a file or
+// making a request.
+func TestParseURL(t *testing.T) {
+	o, err := parseURL(mustURL(t, "infisical://eu.infisical.com/base/?project=p1&env=prod&path=/apps&org=o"+
+		"&client-id-file=/run/id&client-secret-file=/run/secret&ca-file=/etc/ca.pem&parallel=3&retries=0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.SiteURL != "https://eu.infisical.com/base" || o.ProjectID != "p1" || o.Environment != "prod" || o.Path != "/apps" ||
+		o.OrganizationSlug != "o" || o.ClientIDFile != "/run/id" || o.ClientSecretFile != "/run/secret" ||
+		o.CAFile != "/etc/ca.pem" || o.Parallel != 3 || o.MaxRetries != -1 || o.Login != nil {
+		t.Errorf("parseURL = %+v", o)
+	}
+	for _, auth := range []string{"token&token-file=/t", "kubernetes&identity=i", "kubernetes&identity=i&token-file=/t",
+		"aws-iam&identity=i", "gcp-id-token&identity=i", "azure&identity=i"} {
+		o, err := parseURL(mustURL(t, "infisical://h?project=p&env=e&auth="+auth))
+		if err != nil || o.Login == nil || o.ClientIDFile != "" {
+			t.Errorf("auth=%s: %+v, %v", auth, o, err)
+		}
 	}
 }
 

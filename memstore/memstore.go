@@ -24,6 +24,10 @@ import (
 	"github.com/secretstore-go/secretstore/internal/snapmap"
 )
 
+// Scheme is the URL scheme under which the portable package opens an empty
+// in-memory store: "mem://" takes no host, path or parameter.
+const Scheme = "mem"
+
 // Store is the in-memory driver. The zero value is not ready; use New.
 //
 // Reads take no lock and write no memory shared between cores: each name

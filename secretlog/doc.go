@@ -29,31 +29,54 @@
 // Values are checked in the text a handler prints for them: strings; numbers
 // (an int, uint or float value is replaced by the masked string of its
 // digits); an error's Error() text (and its %+v form if it implements
-// fmt.Formatter); a []byte's bytes; a LogValuer's resolved value (which is
+// fmt.Formatter); the contents of any string or byte-slice kind, named types
+// included (found by reflection, as the text handler finds byte slices); the
+// text of an encoding.TextMarshaler; a LogValuer's resolved value (which is
 // then passed on resolved, so the next handler prints what was checked); and
 // any other value both formatted with fmt's %+v, as the text handler prints
-// it, and encoded as JSON, as the JSON handler does (which follows pointers
-// that %+v does not). An attribute that contains a value is replaced by the
-// masked text of the form that contained it, as a string; one that does not
-// is passed on unchanged. The record's time, level and source are not
-// checked, nor are booleans, durations and times.
+// it (calling String or Error), and encoded as JSON, as the JSON handler
+// does (which follows pointers that %+v does not). An attribute that
+// contains a value is replaced by the masked text of the form that
+// contained it, as a string; one that does not is passed on unchanged. The
+// record's time, level and source are not checked, nor are booleans,
+// durations and times.
 //
-// The writer masks a byte stream, values split across Writes included. Each
-// value is also looked for in the forms JSON escapes it to, if it has
-// characters that JSON escapes, so that a JSON log stream is masked too.
+// The writer masks a byte stream, values split across Writes included.
+//
+// # Forms
+//
+// Each value is also looked for in the forms in which code writes it
+// without meaning to, by escaping it ([DefaultForms]):
+//
+//   - JSON ([FormJSON]): as log/slog's JSON handler writes it; as
+//     encoding/json does by default (\u0026 \u003c \u003e for & < >, \u2028
+//     \u2029) and without HTML escaping; and as ASCII-only JSON (Python's
+//     default, é as \u00e9, characters past the BMP as surrogate pairs),
+//     with lower- or upper-case hex digits.
+//   - Go quoting ([FormQuote]): %q and strconv.Quote (\" \\ \n, \x.. for
+//     other control bytes and invalid UTF-8, \u.... \U........ for
+//     unprintable characters), and %+q and strconv.QuoteToASCII.
+//
+// Two more are opt-in, with [WithForms] (the secretstore redact command's
+// --forms flag): base64 ([FormBase64]: standard and URL alphabets, padded or
+// not, alone or at any offset inside a longer encoded text) and hex
+// ([FormHex]: lower and upper case). They are deliberate encodings rather
+// than escapes, each adds several patterns per value (eight for base64), and
+// a large value's base64 and hex forms cost more memory than the value. A
+// form costs nothing for a value it does not change: a value of letters and
+// digits has no escaped form.
 //
 // # What cannot be caught
 //
 // Only the bytes of known values are found. Not caught:
 //
-//   - A value transformed before it was logged: hex- or base64-encoded,
-//     URL-escaped, quoted by Go's %q or strconv.Quote, changed in case,
-//     truncated, or split between two attributes or two records. (Its
-//     JSON-escaped forms are masked: see [Registry].) A registry
-//     made with [WithEncodings] adds the hex or base64 forms of each value
-//     (or forms of your own, as an [Encoding]); any other form can be added
-//     by hand, as can a composite such as "user:password" whose base64 form
-//     a header carries.
+//   - A value transformed before it was logged other than in the forms
+//     above: URL-escaped, changed in case, escaped twice (a %q form inside
+//     a JSON string), truncated, or split between two attributes or two
+//     records; hex or base64 unless asked for. A registry made with
+//     [WithEncodings] adds forms of your own, as an [Encoding]; any other
+//     form can be added by hand, as can a composite such as
+//     "user:password".
 //   - A value the registry does not know yet: one the store has not read, or
 //     one from elsewhere that was not added.
 //   - A value shorter than the minimum length (see below), and the empty
@@ -86,8 +109,11 @@
 // A record that contains no value goes to the next handler as it is, after
 // one scan of each string; nothing is allocated but to resolve LogValuers
 // and to format values of kind Any (other than errors and byte slices) to
-// check them. Adding a value the registry knows
-// already is a map lookup without a lock. Values added since the last use
-// rebuild the matcher once, on its next use: many Adds in a row cost one
-// rebuild. See BENCHMARKS.md for figures.
+// check them. The matcher indexes a bounded prefix of each value, so that
+// its size grows with the number of values, not their length: a 10 MB
+// certificate costs about as much to look for as a password (but its escaped
+// forms are made once, and kept). Adding a value the registry knows already
+// is a map lookup without a lock. Values added since the last use rebuild
+// the matcher once, on its next use: many Adds in a row cost one rebuild.
+// See BENCHMARKS.md for figures.
 package secretlog

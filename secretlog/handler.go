@@ -3,10 +3,12 @@ package secretlog
 import (
 	"bytes"
 	"context"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
+	"reflect"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -252,12 +254,19 @@ func maskValue(v slog.Value, m *redact.Matcher) (slog.Value, bool) {
 	return v, false
 }
 
-// maskAny checks the forms in which handlers print x: the text of an error,
-// the bytes of a []byte, and otherwise x formatted with fmt's %+v (as the
-// text handler does) and as JSON (as the JSON handler does, which follows
-// pointers and calls MarshalJSON and MarshalText). If one contains a value,
-// it returns that form masked, as a string.
+// maskAny checks the forms in which handlers print x, as log/slog's text
+// and JSON handlers do: the string of any string kind and the bytes of any
+// byte-slice kind (named types included, found by reflection); an error's
+// text; the text of an encoding.TextMarshaler (which the text handler
+// prints); x formatted with fmt's %+v (as the text handler prints other
+// values, calling String or Error, or Format); and x encoded as JSON (as the
+// JSON handler does, which follows pointers and calls MarshalJSON and
+// MarshalText). If one contains a value, it returns that form masked, as a
+// string.
 func maskAny(x any, m *redact.Matcher) (slog.Value, bool) {
+	if x == nil {
+		return slog.Value{}, false
+	}
 	switch x := x.(type) {
 	case error:
 		if s := errorText(x); m.Contains(s) {
@@ -265,7 +274,8 @@ func maskAny(x any, m *redact.Matcher) (slog.Value, bool) {
 		}
 		_, isFormatter := x.(fmt.Formatter)
 		_, isMarshaler := x.(json.Marshaler)
-		if !isFormatter && !isMarshaler {
+		_, isText := x.(encoding.TextMarshaler)
+		if !isFormatter && !isMarshaler && !isText && !hasRawText(x) {
 			return slog.Value{}, false
 		}
 	case []byte:
@@ -273,6 +283,26 @@ func maskAny(x any, m *redact.Matcher) (slog.Value, bool) {
 			return slog.StringValue(m.Redact(string(x))), true
 		}
 		return slog.Value{}, false
+	case string: // a string of kind Any: slog.AnyValue makes a KindString
+		if m.Contains(x) {
+			return slog.StringValue(m.Redact(x)), true
+		}
+		return slog.Value{}, false
+	}
+	if rv := reflect.ValueOf(x); isByteSlice(rv.Type()) {
+		if b := rv.Bytes(); m.ContainsBytes(b) {
+			return slog.StringValue(m.Redact(string(b))), true
+		}
+		if rv.Type().NumMethod() == 0 {
+			return slog.Value{}, false // printed quoted, or in base64
+		}
+	} else if rv.Kind() == reflect.String {
+		if s := rv.String(); m.Contains(s) {
+			return slog.StringValue(m.Redact(s)), true
+		}
+		if rv.Type().NumMethod() == 0 {
+			return slog.Value{}, false // printed as it is
+		}
 	}
 	b := bufPool.Get().(*bytes.Buffer)
 	defer func() {
@@ -289,17 +319,39 @@ func maskAny(x any, m *redact.Matcher) (slog.Value, bool) {
 		return "", false
 	}
 	_, isErr := x.(error)
+	if tm, ok := x.(encoding.TextMarshaler); ok {
+		if s, ok := try(func(b *bytes.Buffer) {
+			if t, err := tm.MarshalText(); err == nil {
+				b.Write(t)
+			}
+		}); ok {
+			return slog.StringValue(s), true
+		}
+	}
 	if _, ok := x.(fmt.Formatter); ok || !isErr {
 		if s, ok := try(func(b *bytes.Buffer) { fmt.Fprintf(b, "%+v", x) }); ok {
 			return slog.StringValue(s), true
 		}
 	}
-	if _, ok := x.(json.Marshaler); ok || !isErr {
+	if _, ok := x.(json.Marshaler); ok || !isErr || hasRawText(x) {
 		if s, ok := try(func(b *bytes.Buffer) { appendJSON(b, x) }); ok {
 			return slog.StringValue(s), true
 		}
 	}
 	return slog.Value{}, false
+}
+
+// isByteSlice reports whether t is a slice of a byte kind, which log/slog's
+// text handler prints as a quoted string.
+func isByteSlice(t reflect.Type) bool {
+	return t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8
+}
+
+// hasRawText reports whether x is of a string or byte-slice kind, whose
+// contents encoding/json writes whatever its methods.
+func hasRawText(x any) bool {
+	t := reflect.TypeOf(x)
+	return t.Kind() == reflect.String || isByteSlice(t)
 }
 
 // errorText returns err.Error(), or the text of its panic (a nil pointer

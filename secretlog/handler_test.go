@@ -3,9 +3,11 @@ package secretlog_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -414,5 +416,88 @@ func TestHandlerConcurrent(t *testing.T) {
 	}
 	if n := strings.Count(buf.String(), "\n"); n != workers*rounds+1 {
 		t.Errorf("%d lines, want %d", n, workers*rounds+1)
+	}
+}
+
+// Named string and byte-slice types, and values whose text holds a value
+// only in the form one handler prints.
+type (
+	token     []byte
+	myByte    byte
+	myBytes   []myByte
+	pass      string
+	hidden    string // String hides it; encoding/json writes it
+	hiddenB   []byte // String hides it; the text handler writes it
+	textErr   struct{}
+	textOnly  struct{ v string }
+	quoteErr  struct{}
+	strErr    string
+	stringerP struct{ p *creds }
+)
+
+func (hidden) String() string                   { return "***" }
+func (hiddenB) String() string                  { return "***" }
+func (textErr) Error() string                   { return "failed" }
+func (textErr) MarshalText() ([]byte, error)    { return []byte("failed with " + pw), nil }
+func (t textOnly) MarshalText() ([]byte, error) { return []byte(t.v), nil }
+func (textOnly) String() string                 { return "text" }
+func (quoteErr) Error() string                  { return fmt.Sprintf("bad password %q", pw+`"&<`) }
+func (e strErr) Error() string                  { return "error" }
+func (s stringerP) String() string              { return "user " + s.p.User + " pass " + s.p.Pass }
+
+// TestHandlerNamedTypes logs each value through the text and the JSON
+// handler and checks that the value is in neither output, nor the form the
+// handler prints it in.
+func TestHandlerNamedTypes(t *testing.T) {
+	// What shows the value: itself, or the base64 the JSON handler writes
+	// for byte slices.
+	shows := func(out string) bool {
+		for _, f := range []string{pw, `\"&\u003c`, base64.StdEncoding.EncodeToString([]byte(pw)), base64.StdEncoding.EncodeToString([]byte("pw=" + pw))} {
+			if strings.Contains(out, f) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range []struct {
+		name string
+		v    any
+	}{
+		{"named byte slice", token("pw=" + pw)},
+		{"byte slice of a named byte", myBytes{'h', 'u', 'n', 't', 'e', 'r', '2', '2'}},
+		{"named string", pass(pw)},
+		{"named string with String", hidden(pw)},
+		{"named byte slice with String", hiddenB(pw)},
+		{"error with MarshalText", textErr{}},
+		{"TextMarshaler", textOnly{pw}},
+		{"error text with %q", quoteErr{}},
+		// Neither handler prints it, but its contents are checked all
+		// the same.
+		{"error of a string kind", strErr(pw)},
+		{"Stringer", stringerP{&creds{"bob", pw}}},
+		{"error wrapping a value", fmt.Errorf("open: %w", errors.New("key "+pw))},
+	} {
+		shown := false
+		for _, h := range []struct {
+			name string
+			new  func(io.Writer) slog.Handler
+		}{
+			{"text", func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) }},
+			{"json", func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) }},
+		} {
+			reg := secretlog.NewRegistry()
+			reg.Add(pw)
+			reg.Add(pw + `"&<`)
+			var plain, masked bytes.Buffer
+			slog.New(h.new(&plain)).Info("m", "v", c.v)
+			slog.New(secretlog.NewHandler(h.new(&masked), reg)).Info("m", "v", c.v)
+			shown = shown || shows(plain.String())
+			if shows(masked.String()) || !strings.Contains(masked.String(), "[REDACTED]") {
+				t.Errorf("%s, %s handler: %s", c.name, h.name, masked.String())
+			}
+		}
+		if !shown && c.name != "error of a string kind" {
+			t.Errorf("%s: neither handler shows the value unmasked: the case tests nothing", c.name)
+		}
 	}
 }

@@ -27,9 +27,19 @@ const DefaultMinLen = 4
 // Values are never removed: a value rotated away stays masked. Values shorter
 // than the minimum length ([DefaultMinLen] unless [WithMinLen]) are ignored,
 // and so is the empty value. A value with characters that JSON escapes
-// (quotes, backslashes, control characters, invalid UTF-8) is also masked in
-// its escaped forms, as JSON logs and values marshaled to JSON carry it; a
-// registry made with [WithEncodings] adds more forms.
+// (quotes, backslashes, control characters, invalid UTF-8, & < >, non-ASCII
+// characters) is also masked in its escaped forms, as JSON logs, values
+// marshaled to JSON and Go's %q carry it (see [Form]); a registry made with
+// [WithForms] or [WithEncodings] adds more forms, or fewer.
+//
+// The forms each value is masked in are [DefaultForms] (JSON and Go-quoted
+// escapes) unless [WithForms] says otherwise. The matcher indexes only the
+// first bytes of each value, and keeps the values and their forms by
+// reference: its memory grows with the number of values and with the forms
+// a value's characters call for, not with its length (a 10 MB value with a
+// character that JSON escapes costs about 10 MB more for its escaped form,
+// and one whose first 32 bytes recur within it four bytes per byte more,
+// for the automaton that follows it in linear time).
 //
 // Adding a value that is known already takes a map lookup and no lock: the
 // store calls Add on its hot path, mostly with values it has told before.
@@ -39,8 +49,11 @@ const DefaultMinLen = 4
 // A Registry is safe for concurrent use. The zero Registry is empty and ready
 // to use with the defaults.
 type Registry struct {
-	minLen int        // 0: DefaultMinLen
-	encs   []Encoding // forms added with each value
+	minLen   int        // 0: DefaultMinLen
+	forms    Form       // with formsSet; else DefaultForms
+	formsSet bool       // WithForms was given
+	encs     []Encoding // forms added with each value
+	prefix   int        // the matcher's IndexPrefix; 0 for the default
 
 	// cur is the matcher's snapshot; nil means empty. It is replaced, never
 	// changed.
@@ -89,6 +102,14 @@ type Option func(*Registry)
 // then masks that byte wherever it occurs. n < 1 means 1.
 func WithMinLen(n int) Option {
 	return func(r *Registry) { r.minLen = max(n, 1) }
+}
+
+// WithForms sets the forms in which each value is masked as well as in its
+// bytes (default [DefaultForms]): WithForms(AllForms) adds base64 and hex,
+// WithForms(0) masks the bytes alone. A form shorter than the minimum length
+// (and than [DefaultMinLen]) is ignored.
+func WithForms(f Form) Option {
+	return func(r *Registry) { r.forms, r.formsSet = f, true }
 }
 
 // WithEncodings adds, with each value, its forms under encs, so that a value
@@ -218,6 +239,10 @@ func (r *Registry) rebuild(want uint64) *snapshot {
 	gen := r.want.Load() // every value counted so far is in pending or old
 	r.mu.Unlock()
 
+	forms := DefaultForms
+	if r.formsSet {
+		forms = r.forms
+	}
 	known := maps.Clone(old.known)
 	if known == nil {
 		known = make(map[string]struct{}, len(pending))
@@ -229,16 +254,16 @@ func (r *Registry) rebuild(want uint64) *snapshot {
 		}
 		known[v] = struct{}{}
 		patterns = append(patterns, v)
-		patterns = append(patterns, jsonForms(v)...)
+		patterns = append(patterns, formsOf(v, forms, max(r.minLength(), DefaultMinLen))...)
 		for _, enc := range r.encs {
-			if e := enc(v); len(e) >= r.minLength() {
+			if e := enc(v); len(e) >= r.minLength() && e != v {
 				patterns = append(patterns, e)
 			}
 		}
 	}
 	m := old.m
 	if len(patterns) > len(old.patterns) {
-		m = redact.NewMatcher(patterns)
+		m = redact.NewMatcherOptions(patterns, redact.Options{IndexPrefix: r.prefix})
 	}
 	s := &snapshot{gen: gen, known: known, patterns: patterns, m: m}
 	r.cur.Store(s)

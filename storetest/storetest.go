@@ -23,11 +23,21 @@
 // concurrent use (run it with -race); Close; context cancellation; and a
 // leak canary: every test writes a random canary value, and nothing the store
 // emits — errors, log records, audit events, spans, metrics — may hold it in
-// plain, hex or base64 form.
+// plain, hex or base64 form. The Printing case prints the opened driver, the
+// Store and their errors under every fmt verb, through slog and
+// encoding/json, and fails if the canary, a value, a credential named in
+// [Harness.Credentials] or anything like key material shows ([CheckPrinting],
+// which a driver's own tests use for its options and key sources).
 //
 // Read-only drivers (ReadOnly in [Harness]) must hold the [Fixture] secrets
 // before the suite starts; the suite then checks reads and that Set and Remove
 // are refused with [secretstore.ErrNotSupported].
+//
+// The optional parts of the driver contract are checked where a driver
+// offers them: As sets every target listed in [Harness.AsTargets]; errors
+// a driver returns itself never carry the portable-only classes; a
+// [driver.Watcher] reports each change once and in order, and after
+// [Harness.BreakWatch] the portable Store's watch misses no later change.
 package storetest
 
 import (
@@ -80,6 +90,23 @@ type Harness struct {
 	// NoEmptyValues says the backend refuses the empty value with
 	// secretstore.ErrInvalidValue, rather than storing it.
 	NoEmptyValues bool
+
+	// AsTargets are pointers to the types the driver's As
+	// ([driver.Aser]) documents, such as new(*secretsmanager.Client): the
+	// suite checks that As sets each. A driver that implements Aser must
+	// list them.
+	AsTargets []any
+
+	// BreakWatch, for a [driver.Watcher], ends the connections the
+	// driver's watch uses (a proxy dropping them, a server restarting),
+	// and returns once the backend can be reached again; the suite then
+	// checks that no later change is missed. Nil skips that case.
+	BreakWatch func(t *testing.T, d driver.Store)
+	// Credentials are the secrets Open gives the driver (a token, a
+	// password, a client secret, key bytes). The Printing case prints the
+	// opened driver, the Store and their errors in every way (see
+	// CheckPrinting) and fails if any of them shows one.
+	Credentials []string
 }
 
 // FixturePrefix is the prefix of every name in [Fixture].
@@ -94,7 +121,7 @@ func Fixture() map[string]string {
 		FixturePrefix + "beta":                     "beta value with spaces",
 		FixturePrefix + "pem":                      pem,
 		FixturePrefix + "tenant:acme:stripeApiKey": "sk_test_fixture",
-		FixturePrefix + "odd/a+b=c@d.e_f-g":        "a name of every punctuation mark",
+		FixturePrefix + "odd/a+b=c@d.e_f-g!h":      "a name of every punctuation mark",
 		FixturePrefix + "odd/..dots":               "a level that starts with dots",
 	}
 }
@@ -109,12 +136,12 @@ func Run(t *testing.T, h Harness) {
 	}
 	s := &suite{h: h}
 	if h.ReadOnly {
-		for _, c := range readOnlyCases {
+		for _, c := range slices.Concat(readOnlyCases, contractCases) {
 			t.Run(c.name, func(t *testing.T) { c.run(t, s.env(t)) })
 		}
 		return
 	}
-	for _, c := range cases {
+	for _, c := range slices.Concat(cases, contractCases) {
 		t.Run(c.name, func(t *testing.T) { c.run(t, s.env(t)) })
 	}
 }

@@ -101,17 +101,22 @@ func TestSuiteCatchesDefects(t *testing.T) {
 		"ignores-cancel":       "Canceled",
 		"returns-everything":   "GetMany",
 	} {
-		t.Run(defect, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestBroken$", "-test.v")
-			cmd.Env = append(os.Environ(), "STORETEST_DEFECT="+defect)
-			out, err := cmd.CombinedOutput()
-			if err == nil {
-				t.Fatalf("the suite passed a driver that %s", defect)
-			}
-			if !strings.Contains(string(out), "--- FAIL: TestBroken/"+failingCase) {
-				t.Fatalf("the suite failed, but not in %s:\n%s", failingCase, out)
-			}
-		})
+		t.Run(defect, func(t *testing.T) { wantCaught(t, "TestBroken", "STORETEST_DEFECT", defect, failingCase) })
+	}
+}
+
+// wantCaught runs test in a child process with env set to defect, and
+// expects the suite to fail there, in failingCase.
+func wantCaught(t *testing.T, test, env, defect, failingCase string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v")
+	cmd.Env = append(os.Environ(), env+"="+defect)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the suite passed a driver whose defect is %s", defect)
+	}
+	if !strings.Contains(string(out), "--- FAIL: "+test+"/"+failingCase) {
+		t.Fatalf("the suite failed, but not in %s:\n%s", failingCase, out)
 	}
 }
 

@@ -32,7 +32,7 @@ func benchGet(b *testing.B, l *live, addr string) {
 		b.Fatal(err)
 	}
 	defer d.Close()
-	seq, err := vault.New(vault.Options{Address: addr, Mount: "secret", Auth: vault.Token(l.token), Logger: quiet, MaxParallel: 1})
+	seq, err := vault.New(vault.Options{Address: addr, Mount: "secret", Auth: vault.Token(l.token), Logger: quiet, Parallel: 1})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,10 +2,12 @@ package vault_test
 
 import (
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/vault/api"
 	"github.com/secretstore-go/secretstore/driver"
 	"github.com/secretstore-go/secretstore/storetest"
 	"github.com/secretstore-go/secretstore/vault"
@@ -17,7 +19,7 @@ import (
 // latest version.
 func TestConformanceKV2Token(t *testing.T) {
 	l := liveVault(t)
-	storetest.Run(t, storetest.Harness{Open: func(t *testing.T) driver.Store {
+	storetest.Run(t, storetest.Harness{AsTargets: []any{new(*api.Client)}, Credentials: []string{l.token}, Open: func(t *testing.T) driver.Store {
 		return open(t, vault.Options{Address: l.addr, Mount: "secret", Auth: vault.Token(l.token)})
 	}})
 }
@@ -32,7 +34,7 @@ func TestConformanceKV2AppRoleDestroy(t *testing.T) {
 		"kv": {"2"}, "auth": {"approle"}, "auth-mount": {authMount},
 		"role-id-file": {roleID}, "secret-id-file": {secretID}, "remove": {"destroy"},
 	})
-	storetest.Run(t, storetest.Harness{Open: func(t *testing.T) driver.Store {
+	storetest.Run(t, storetest.Harness{AsTargets: []any{new(*api.Client)}, Credentials: fileContents(t, roleID, secretID), Open: func(t *testing.T) driver.Store {
 		d, err := vault.OpenURL(t.Context(), u)
 		if err != nil {
 			t.Fatal(err)
@@ -47,7 +49,7 @@ func TestConformanceKV1TokenFile(t *testing.T) {
 	mount := l.mount(t, 1)
 	tokFile := filepath.Join(t.TempDir(), "token")
 	writeFile(t, tokFile, l.newToken(t, "", l.policy(t, mount, 1)))
-	storetest.Run(t, storetest.Harness{Open: func(t *testing.T) driver.Store {
+	storetest.Run(t, storetest.Harness{AsTargets: []any{new(*api.Client)}, Credentials: fileContents(t, tokFile), Open: func(t *testing.T) driver.Store {
 		d := open(t, vault.Options{Address: l.addr, Mount: mount, KV: 1, Auth: vault.TokenFile(tokFile)})
 		if _, ok := d.(driver.Versioner); ok {
 			t.Fatal("a KV v1 driver claims to keep versions")
@@ -60,4 +62,19 @@ func TestConformanceKV1TokenFile(t *testing.T) {
 func urlFor(addr, mount string, q url.Values) *url.URL {
 	q.Set("tls", "0")
 	return &url.URL{Scheme: "vault", Host: strings.TrimPrefix(addr, "http://"), Path: "/" + mount, RawQuery: q.Encode()}
+}
+
+// fileContents returns the credentials in files, without surrounding white
+// space, for the suite to search printed values for.
+func fileContents(t *testing.T, paths ...string) []string {
+	t.Helper()
+	var out []string
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, strings.TrimSpace(string(b)))
+	}
+	return out
 }

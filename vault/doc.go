@@ -83,17 +83,20 @@
 //
 // # Requests, retries and errors
 //
-// Get of many names sends one request per name, at most Options.MaxParallel
+// Get of many names sends one request per name, at most Options.Parallel
 // (16) at a time, over kept-alive connections, into one map. A connection
 // error, 412, 429 or 5xx (but 501) is retried Options.MaxRetries (2) times,
 // waiting an exponential, jittered time between Options.MinWait and
 // Options.MaxWait (honouring a shorter Retry-After); no wait starts that the
 // context's deadline would cut short, and each request, retries included,
-// is bounded by Options.Timeout. Errors are classified for the portable
-// layer: 401 and 403 are [driver.PermissionDenied]; 404 is a missing secret
-// (Get), or success (Remove); 409 is [driver.Conflict]; 413 is
-// [driver.InvalidValue]; a connection failure, 412, 429 and 5xx, once
-// retried, are [driver.Unavailable]; an answer that shows the mount is not
+// is bounded by Options.Timeout. An HTTP status is classified by
+// [driver.HTTPCode] (401 and 403 [driver.PermissionDenied], 405 and 501
+// [driver.NotSupported], 409 [driver.Conflict], 413
+// [driver.InvalidValue], 429 and 5xx [driver.Unavailable], once retried)
+// with Vault's exceptions: 412 (a standby not yet caught up) is
+// [driver.Unavailable]; 404 is a missing secret (Get), or success (Remove),
+// and any other 404 is unclassified; a connection failure is
+// [driver.Unavailable]; an answer that shows the mount is not
 // a KV engine of the configured version is an unclassified error rather
 // than a silent "missing". A canceled or expired context gives the
 // context's error. Error messages hold the operation, the name and the HTTP
@@ -108,7 +111,8 @@
 // The host and port are the server's (https unless tls=0). Without a host
 // (vault:///secret), the address is VAULT_ADDR. The path is the KV mount,
 // which may have several levels (vault://host:8200/kv/team-a). Credentials
-// never go in the URL. Query parameters:
+// never go in the URL. Query parameters (each at most once; every PATH is
+// absolute):
 //
 //   - kv=1|2: the KV engine's version (default 2).
 //   - field=NAME: the field that holds the value (default value).

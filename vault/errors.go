@@ -57,19 +57,9 @@ func classify(callerCtx context.Context, op, name string, status int, err error)
 		}
 		return &opError{msg: msg + ": " + cerr.Error(), cause: cerr}
 	}
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return fail(driver.PermissionDenied, op, name, "permission denied (HTTP %d)", status)
-	case status == http.StatusMethodNotAllowed || status == http.StatusNotImplemented:
-		return fail(driver.NotSupported, op, name, "not supported by the server (HTTP %d)", status)
-	case status == http.StatusConflict:
-		return fail(driver.Conflict, op, name, "conflict (HTTP %d)", status)
-	case status == http.StatusRequestEntityTooLarge:
-		return fail(driver.InvalidValue, op, name, "the value is larger than the server accepts (HTTP %d)", status)
-	case status == http.StatusPreconditionFailed || status == http.StatusTooManyRequests || status >= 500:
-		return fail(driver.Unavailable, op, name, "server unavailable (HTTP %d)", status)
-	case status != 0:
-		return fail(driver.Unknown, op, name, "request refused (HTTP %d)", status)
+	if status != 0 {
+		code := httpCode(status)
+		return fail(code, op, name, "%s (HTTP %d)", statusWords[code], status)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -88,6 +78,33 @@ func classify(callerCtx context.Context, op, name string, status int, err error)
 	// (a token it refuses to send, a body it cannot read). Its text is the
 	// client's, not the server's, but we keep to our own words anyway.
 	return fail(driver.Unknown, op, name, "request failed (%T)", err)
+}
+
+// httpCode is [driver.HTTPCode] with Vault's exceptions:
+//
+//   - 412 Precondition Failed is Unavailable: Vault answers it when a
+//     performance standby has not yet caught up with a write, which a later
+//     try gets past (Vault's client retries it too).
+//   - 404 Not Found is Unknown: the driver handles a missing secret before
+//     classifying, so a 404 left over means a missing mount or path.
+func httpCode(status int) driver.Code {
+	switch status {
+	case http.StatusPreconditionFailed:
+		return driver.Unavailable
+	case http.StatusNotFound:
+		return driver.Unknown
+	}
+	return driver.HTTPCode(status)
+}
+
+// statusWords says what an HTTP status of each class means, in an error.
+var statusWords = map[driver.Code]string{
+	driver.PermissionDenied: "permission denied",
+	driver.NotSupported:     "not supported by the server",
+	driver.Conflict:         "conflict",
+	driver.InvalidValue:     "the value is larger than the server accepts",
+	driver.Unavailable:      "server unavailable",
+	driver.Unknown:          "request refused",
 }
 
 func certError(err error) bool {

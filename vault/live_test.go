@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/vault/api"
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/internal/testenv"
 	"github.com/secretstore-go/secretstore/vault"
 )
 
@@ -36,20 +37,10 @@ type live struct {
 	root        *api.Client
 }
 
-func needServer(t testing.TB, what string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set but %s: .ci/services/vault.sh provides it", what)
-	}
-	t.Skipf("no Vault: %s (CI provides it with .ci/services/vault.sh)", what)
-}
-
 func liveVault(t testing.TB) *live {
 	t.Helper()
-	addr, tok := os.Getenv("VAULT_ADDR"), os.Getenv("VAULT_TOKEN")
-	if addr == "" || tok == "" {
-		needServer(t, "VAULT_ADDR and VAULT_TOKEN are not set")
-	}
+	env := testenv.Env(t, "vault", "VAULT_ADDR", "VAULT_TOKEN")
+	addr, tok := env[0], env[1]
 	root := rootClient(t, addr, tok)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -619,13 +610,7 @@ func TestTokenFileRotated(t *testing.T) {
 // its address, its root token and the function that stops it.
 func startVault(t *testing.T) (addr, token string, stop func()) {
 	t.Helper()
-	bin := os.Getenv("VAULT_BIN")
-	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("vault"); err != nil {
-			needServer(t, "VAULT_BIN is not set and no vault is on PATH")
-		}
-	}
+	bin := testenv.Binary(t, "vault", "VAULT_BIN", "vault")
 	token = randHex(16)
 	home := t.TempDir() // dev mode writes ~/.vault-token
 	var env []string

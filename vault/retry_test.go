@@ -103,6 +103,8 @@ func TestNoRetryOnRefusals(t *testing.T) {
 		{http.StatusRequestEntityTooLarge, secretstore.ErrInvalidValue},
 		{http.StatusBadRequest, nil},
 		{http.StatusNotFound, nil}, // a 404 with errors: no KV engine there
+		{http.StatusNotImplemented, secretstore.ErrNotSupported},
+		{http.StatusMethodNotAllowed, secretstore.ErrNotSupported},
 	} {
 		t.Run(http.StatusText(c.status), func(t *testing.T) {
 			addr, hits := troubled(t, c.status, nil)

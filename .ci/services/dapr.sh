@@ -1,10 +1,8 @@
 # Dapr sidecar (daprd) for the dapr driver's tests. Sourced by .ci/run, which
 # provides $cache, $tmp, $root and the pids array (see README.md here).
 #
-# daprd is built once per version from the tools module .ci/tools/dapr (the
-# published github.com/dapr/dapr, unmodified; -tags stablecomponents, without
-# which it panics at start) and cached as $cache/daprd-VERSION. A cold build
-# fetches ~1.9 GB of modules and takes 10-20 minutes.
+# daprd is built once per version (cached as $cache/daprd-VERSION) by
+# .ci/builds/dapr.sh, which .ci/run started in the background; this waits.
 #
 # It runs in standalone mode on 127.0.0.1, with no app, placement or
 # scheduler, requiring an API token, with the components of
@@ -12,16 +10,10 @@
 # tests). Exported for the tests: SECRETSTORE_DAPR_ENDPOINT,
 # SECRETSTORE_DAPR_TOKEN_FILE, SECRETSTORE_DAPR_VAULT_ADDR.
 
-dapr_version=v1.14.0
+ci_wait_build dapr
+dapr_version=$(awk '$1 == "require" && $2 == "github.com/dapr/dapr" { print $3 }
+	$1 == "github.com/dapr/dapr" { print $2 }' .ci/tools/dapr/go.mod)
 daprd="$cache/daprd-$dapr_version"
-if ! [ -x "$daprd" ]; then
-	echo "building daprd $dapr_version from .ci/tools/dapr (cold: ~1.9 GB of modules, 10-20 min)"
-	dapr_start=$(date +%s)
-	(cd "$root/.ci/tools/dapr" && GOWORK=off go build -tags stablecomponents -trimpath -ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$dapr_version" \
-		-o "$daprd.tmp" github.com/dapr/dapr/cmd/daprd)
-	mv "$daprd.tmp" "$daprd"
-	echo "built daprd in $(($(date +%s) - dapr_start)) s"
-fi
 "$daprd" --version
 
 # dapr_free_port VAR sets VAR to a port on 127.0.0.1 that nothing listens on,

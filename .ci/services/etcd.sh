@@ -2,18 +2,14 @@
 # $cache, $tmp and the pids array).
 #
 # The server is Debian's etcd-server package (3.4.23 on bookworm), installed
-# with apt when no etcd is on PATH; the driver's client (go.etcd.io/etcd/
+# by .ci/builds/etcd.sh when no etcd is on PATH; the driver's client (go.etcd.io/etcd/
 # client/v3 v3.5) speaks the v3 API that 3.4 serves. A THREE-member cluster
 # runs on free 127.0.0.1 ports with its data under $tmp, so that the tests
 # prove the driver against a real cluster, not a single node. Exports
 # ETCD_ENDPOINTS (comma-separated host:port) and ETCD_BIN (the server, for
 # tests that start a cluster of their own to kill members of).
 
-if ! command -v etcd >/dev/null 2>&1; then
-	echo "installing Debian's etcd-server"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null
-fi
+ci_wait_build etcd # .ci/builds/etcd.sh installs it when missing
 etcd_bin=$(command -v etcd)
 "$etcd_bin" --version | sed -n 1p
 

@@ -20,7 +20,7 @@ const initLong = `Init creates the store: by default the file
 $XDG_DATA_HOME/secretstore/secrets.db (mode 0600, in a directory of mode 0700)
 and its key, 32 random bytes in $XDG_CONFIG_HOME/secretstore/key (mode 0600,
 in a directory of mode 0700). With --store, the file store and key file of
-that URL (file:///path?keyfile=/path); a passphrase-file URL creates a store
+that URL (file:///path?key-file=/path); a passphrase-file URL creates a store
 protected by that passphrase, which must exist.
 
 Init never overwrites anything: if the store file exists it fails. A key file
@@ -31,7 +31,7 @@ Keep the key file out of backups of the store: whoever has both can read every
 secret. Back the key up separately: without it the store cannot be opened.`
 
 const initExample = `  secretstore init
-  secretstore --store "file:///srv/app/secrets.db?keyfile=/etc/app/secrets.key" init`
+  secretstore --store "file:///srv/app/secrets.db?key-file=/etc/app/secrets.key" init`
 
 func (a *app) initCmd() *cobra.Command {
 	return &cobra.Command{
@@ -96,7 +96,7 @@ func initStore(t target) (initResult, error) {
 func initPassphraseStore(t target) error {
 	db, pass := passphraseStore(t.url)
 	if db == "" {
-		return fmt.Errorf("init creates file stores (file:///path?keyfile=PATH or passphrase-file=PATH); %s needs no init", t.describe())
+		return fmt.Errorf("init creates file stores (file:///path?key-file=PATH or passphrase-file=PATH); %s needs no init", t.describe())
 	}
 	if _, err := os.Lstat(db); err == nil {
 		return fmt.Errorf("the store %s exists already; init overwrites nothing: %w", db, fs.ErrExist)
@@ -108,7 +108,7 @@ const rekeyLong = `Rekey protects the store with a new key: it writes a new rand
 re-wraps the store's data key with it (one small transaction; the secrets are
 not rewritten), and moves the new key file over the old one. Afterwards the
 old key no longer opens the store. Rekey works on file stores with a key
-file: the default store, or --store file:///path?keyfile=/path.
+file: the default store, or --store file:///path?key-file=/path.
 
 Rekey changes the key that protects the data key, not the data key itself:
 whoever had a copy of the store file together with its old key can still read
@@ -132,7 +132,7 @@ together with backups of the store made before the rekey only once you no
 longer need those.`
 
 const rekeyExample = `  secretstore rekey
-  secretstore --store "file:///srv/app/secrets.db?keyfile=/etc/app/secrets.key" rekey`
+  secretstore --store "file:///srv/app/secrets.db?key-file=/etc/app/secrets.key" rekey`
 
 func (a *app) rekeyCmd() *cobra.Command {
 	return &cobra.Command{
@@ -147,7 +147,7 @@ func (a *app) rekeyCmd() *cobra.Command {
 				return err
 			}
 			if t.db == "" {
-				return fmt.Errorf("rekey works on file stores with a key file (file:///path?keyfile=PATH), not on %s", t.describe())
+				return fmt.Errorf("rekey works on file stores with a key file (file:///path?key-file=PATH), not on %s", t.describe())
 			}
 			finished, err := rekey(cmd.Context(), t.db, t.key)
 			if err != nil {

@@ -21,9 +21,21 @@ masked, and of those starting at the same byte, the longest; values are
 compared as bytes. All values are matched in one pass (an Aho–Corasick
 automaton), whatever their number.
 
-A value is also masked where it appears escaped as JSON escapes it (so a
-value holding a quote or a backslash is caught in JSON log records). Short
-values mask every occurrence of their bytes, wherever they appear: a
+A value is also masked in the forms --forms names (default json,quote):
+  json    as JSON log records carry it: log/slog's JSON handler,
+          encoding/json (& < > as \u0026 \u003c \u003e, U+2028 and U+2029
+          as \u2028 \u2029), and ASCII-only JSON as Python writes it (é as
+          \u00e9, surrogate pairs), hex digits in lower or upper case
+  quote   Go's %q and %+q: \" \\ \n, \x.., \u...., \U........
+  base64  standard and URL alphabets, padded or not, alone or inside a
+          longer encoded text (opt-in)
+  hex     lower and upper case (opt-in)
+  all, none, default
+A form shorter than 4 bytes is not masked. The memory and start-up time of
+redact grow with the number of values, not their size: only the first bytes
+of each value are indexed, and the rest is compared where they occur.
+
+Short values mask every occurrence of their bytes, wherever they appear: a
 one-character value masks that character throughout. Empty values are
 ignored. Values are read once, when redact starts; the store is opened
 read-only. With --names, a name that does not exist is an error (exit
@@ -35,6 +47,7 @@ const redactExample = `  ./deploy.sh 2>&1 | secretstore redact | tee deploy.log
 
 func (a *app) redactCmd() *cobra.Command {
 	var names []string
+	forms := secretlog.DefaultForms.String()
 	cmd := &cobra.Command{
 		Use:     "redact",
 		Short:   "Copy standard input to standard output with secret values masked",
@@ -46,6 +59,10 @@ func (a *app) redactCmd() *cobra.Command {
 				if err := secretstore.ValidateName(n); err != nil {
 					return err
 				}
+			}
+			f, err := secretlog.ParseForms(forms)
+			if err != nil {
+				return usageErrorf("--forms: %w", err)
 			}
 			s, _, err := a.open(cmd.Context())
 			if err != nil {
@@ -59,7 +76,7 @@ func (a *app) redactCmd() *cobra.Command {
 			// The same registry and writer as the secretlog package, so a
 			// value is also masked in the form JSON escapes it to (a log
 			// line of JSON records). Every value counts, however short.
-			reg := secretlog.NewRegistry(secretlog.WithMinLen(1))
+			reg := secretlog.NewRegistry(secretlog.WithMinLen(1), secretlog.WithForms(f))
 			reg.AddAll(values...)
 			w := secretlog.NewWriter(cmd.OutOrStdout(), reg)
 			if _, err := io.Copy(w, cmd.InOrStdin()); err != nil {
@@ -70,6 +87,7 @@ func (a *app) redactCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringSliceVar(&names, "names", nil, "mask only the values of these secrets (`NAME,NAME,...`; default all)")
+	cmd.Flags().StringVar(&forms, "forms", forms, "also mask values in these `FORMS`: json, quote, base64, hex, all or none")
 	return cmd
 }
 

@@ -144,19 +144,19 @@ prompt that does not echo. Commands that only read (get, ls, redact) open the
 store read-only; only set and rm change secrets (and quickstart, its demo
 secret), and only init and rekey touch the key.
 
-Secret names are 1 to 256 bytes of ASCII letters, digits and . _ - : @ + = /,
+Secret names are 1 to 256 bytes of ASCII letters, digits and ! . _ - : @ + = /,
 with '/' separating levels (for example prod/db/password).
 
 STORE SELECTION
   The store is --store URL if given, else $SECRETSTORE_URL if set and not
   empty, else the default store:
 
-    file://$XDG_DATA_HOME/secretstore/secrets.db?keyfile=$XDG_CONFIG_HOME/secretstore/key
+    file://$XDG_DATA_HOME/secretstore/secrets.db?key-file=$XDG_CONFIG_HOME/secretstore/key
 
   Store URLs:
-    file:///abs/path/secrets.db?keyfile=/abs/path/key
+    file:///abs/path/secrets.db?key-file=/abs/path/key
         an encrypted file store with its key file; also passphrase-file=PATH
-        instead of keyfile, and create=1, keep-open=1, lock-timeout=10s (see
+        instead of key-file, and create=1, keep-open=1, lock-timeout=10s (see
         the documentation of the filestore package).
     mem://
         an empty store in memory, gone when the command ends (for trying
@@ -208,7 +208,7 @@ const rootExample = `  # Create the default store and its key.
   ./deploy.sh 2>&1 | secretstore redact
 
   # Work on another store.
-  secretstore --store "file:///srv/app/secrets.db?keyfile=/etc/app/key" ls`
+  secretstore --store "file:///srv/app/secrets.db?key-file=/etc/app/key" ls`
 
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{

@@ -62,7 +62,7 @@ func defaultPaths() (db, key string, err error) {
 
 // fileURL returns the URL of the file store at db with the key file key.
 func fileURL(db, key string) string {
-	u := url.URL{Scheme: "file", Path: urlPath(db), RawQuery: "keyfile=" + url.QueryEscape(key)}
+	u := url.URL{Scheme: "file", Path: urlPath(db), RawQuery: "key-file=" + url.QueryEscape(key)}
 	return u.String()
 }
 
@@ -104,8 +104,8 @@ func (a *app) target() (target, error) {
 }
 
 // keyFileStore returns the paths of the store file and key file of a file
-// store URL with a keyfile parameter, or empty strings.
-func keyFileStore(raw string) (db, key string) { return fileStorePaths(raw, "keyfile") }
+// store URL with a key-file parameter, or empty strings.
+func keyFileStore(raw string) (db, key string) { return fileStorePaths(raw, "key-file") }
 
 // fileStorePaths returns the paths of the store file and of the file given
 // by the parameter param of a file store URL, or empty strings. It checks

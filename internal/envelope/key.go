@@ -3,9 +3,12 @@ package envelope
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -30,12 +33,24 @@ const (
 )
 
 // KeySource supplies the key-encryption key: [KeyFile], [Key], [Passphrase]
-// or [PassphraseFile]. It prints as a description, never key material.
+// or [PassphraseFile]. It prints as a description, never key material: under
+// every fmt verb (Format), through slog (LogValue), encoding/json
+// (MarshalJSON) and text encoders (MarshalText). Its key or passphrase is
+// kept behind a pointer, so that even a value printed by reflection, as a
+// caller's unexported field, shows an address, not bytes.
 type KeySource interface {
 	// String describes the source without revealing key material.
 	String() string
 	// GoString is String, so that %#v reveals nothing either.
 	GoString() string
+	// Format writes String for every verb.
+	fmt.Formatter
+	// LogValue is String.
+	slog.LogValuer
+	// MarshalJSON is String as a JSON string.
+	json.Marshaler
+	// MarshalText is String.
+	encoding.TextMarshaler
 
 	// kind is the KDF this source needs: KDFRaw or KDFArgon2id.
 	kind() byte
@@ -46,72 +61,88 @@ type KeySource interface {
 
 // KeyFile is a KeySource reading the 32-byte key in the file at path, which
 // must be private to its owner (mode 0600 or 0400 on Unix).
-func KeyFile(path string) KeySource { return keyFile(path) }
+func KeyFile(path string) KeySource {
+	return &source{desc: "key file " + path, kdf: KDFRaw, path: path}
+}
 
-// Key is a KeySource for a raw 32-byte key.
-func Key(key [32]byte) KeySource { return &rawKey{key: key} }
+// Key is a KeySource for a raw 32-byte key, which it copies.
+func Key(key [32]byte) KeySource {
+	k := new([KeySize]byte)
+	*k = key
+	return &source{desc: "raw key", kdf: KDFRaw, key: k}
+}
 
-// Passphrase is a KeySource stretching passphrase with argon2id. The slice
-// is read by [DeriveKEK] and not kept.
-func Passphrase(passphrase []byte) KeySource { return passphraseSrc(passphrase) }
+// Passphrase is a KeySource stretching passphrase with argon2id. It keeps a
+// copy of passphrase: the caller may clear its slice once Passphrase returns.
+func Passphrase(passphrase []byte) KeySource {
+	pw := bytes.Clone(passphrase)
+	return &source{desc: "passphrase", kdf: KDFArgon2id, pw: &pw}
+}
 
 // PassphraseFile is a KeySource like [Passphrase] reading the passphrase
 // from the file at path, without one trailing "\n" or "\r\n"; the file has
 // the same permission requirements as a [KeyFile].
-func PassphraseFile(path string) KeySource { return passphraseFile(path) }
+func PassphraseFile(path string) KeySource {
+	return &source{desc: "passphrase file " + path, kdf: KDFArgon2id, path: path}
+}
 
-type keyFile string
+// source is every KeySource: a key file or a raw key (KDFRaw), a passphrase
+// or a passphrase file (KDFArgon2id).
+type source struct {
+	desc string
+	kdf  byte
+	path string         // a key file or a passphrase file
+	key  *[KeySize]byte // a raw key
+	pw   *[]byte        // a passphrase
+}
 
-func (k keyFile) String() string   { return "key file " + string(k) }
-func (k keyFile) GoString() string { return k.String() }
-func (keyFile) kind() byte         { return KDFRaw }
-func (k keyFile) secret(e *Errors) ([]byte, error) {
-	b, err := readPrivateFile(string(k), KeySize+1, e)
+func (s *source) String() string               { return s.desc }
+func (s *source) GoString() string             { return s.desc }
+func (s *source) Format(f fmt.State, _ rune)   { io.WriteString(f, s.desc) }
+func (s *source) LogValue() slog.Value         { return slog.StringValue(s.desc) }
+func (s *source) MarshalJSON() ([]byte, error) { return json.Marshal(s.desc) }
+func (s *source) MarshalText() ([]byte, error) { return []byte(s.desc), nil }
+func (s *source) kind() byte                   { return s.kdf }
+
+func (s *source) secret(e *Errors) ([]byte, error) {
+	switch {
+	case s.key != nil:
+		return bytes.Clone(s.key[:]), nil
+	case s.pw != nil:
+		if len(*s.pw) == 0 {
+			return nil, errors.New(e.Prefix + ": empty passphrase")
+		}
+		return bytes.Clone(*s.pw), nil
+	case s.kdf == KDFRaw:
+		return readKeyFile(s.path, e)
+	default:
+		return readPassphraseFile(s.path, e)
+	}
+}
+
+func readKeyFile(path string, e *Errors) ([]byte, error) {
+	b, err := readPrivateFile(path, KeySize+1, e)
 	if err != nil {
 		return nil, err
 	}
 	if len(b) != KeySize {
 		clear(b)
-		return nil, fmt.Errorf("%s: key file %s holds %d bytes, want exactly %d (create one with NewKeyFile): %w", e.Prefix, string(k), len(b), KeySize, e.WrongKey)
+		return nil, fmt.Errorf("%s: key file %s holds %d bytes, want exactly %d (create one with NewKeyFile): %w", e.Prefix, path, len(b), KeySize, e.WrongKey)
 	}
 	return b, nil
-}
-
-type rawKey struct{ key [32]byte }
-
-func (*rawKey) String() string                   { return "raw key" }
-func (k *rawKey) GoString() string               { return k.String() }
-func (*rawKey) kind() byte                       { return KDFRaw }
-func (k *rawKey) secret(*Errors) ([]byte, error) { return bytes.Clone(k.key[:]), nil }
-
-type passphraseSrc []byte
-
-func (passphraseSrc) String() string     { return "passphrase" }
-func (p passphraseSrc) GoString() string { return p.String() }
-func (passphraseSrc) kind() byte         { return KDFArgon2id }
-func (p passphraseSrc) secret(e *Errors) ([]byte, error) {
-	if len(p) == 0 {
-		return nil, errors.New(e.Prefix + ": empty passphrase")
-	}
-	return bytes.Clone(p), nil
 }
 
 // maxPassphraseFile bounds what PassphraseFile reads.
 const maxPassphraseFile = 64 << 10
 
-type passphraseFile string
-
-func (p passphraseFile) String() string   { return "passphrase file " + string(p) }
-func (p passphraseFile) GoString() string { return p.String() }
-func (passphraseFile) kind() byte         { return KDFArgon2id }
-func (p passphraseFile) secret(e *Errors) ([]byte, error) {
-	b, err := readPrivateFile(string(p), maxPassphraseFile+1, e)
+func readPassphraseFile(path string, e *Errors) ([]byte, error) {
+	b, err := readPrivateFile(path, maxPassphraseFile+1, e)
 	if err != nil {
 		return nil, err
 	}
 	if len(b) > maxPassphraseFile {
 		clear(b)
-		return nil, fmt.Errorf("%s: passphrase file %s is larger than %d bytes", e.Prefix, string(p), maxPassphraseFile)
+		return nil, fmt.Errorf("%s: passphrase file %s is larger than %d bytes", e.Prefix, path, maxPassphraseFile)
 	}
 	n := len(b)
 	if n > 0 && b[n-1] == '\n' {
@@ -122,7 +153,7 @@ func (p passphraseFile) secret(e *Errors) ([]byte, error) {
 	}
 	if n == 0 {
 		clear(b)
-		return nil, fmt.Errorf("%s: passphrase file %s is empty", e.Prefix, string(p))
+		return nil, fmt.Errorf("%s: passphrase file %s is empty", e.Prefix, path)
 	}
 	return b[:n], nil
 }
@@ -251,7 +282,7 @@ func DeriveKEK(src KeySource, p *KDF, e *Errors) ([]byte, error) {
 }
 
 func describeKind(src KeySource) string {
-	if _, ok := src.(keyFile); ok {
+	if s, ok := src.(*source); ok && s.path != "" {
 		return "key file"
 	}
 	return "key"

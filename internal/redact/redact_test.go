@@ -100,15 +100,27 @@ func TestCases(t *testing.T) {
 			if ref := reference(c.text, nonEmpty(c.values)); ref != c.want {
 				t.Fatalf("the reference gives %q, the case wants %q", ref, c.want)
 			}
-			m := NewMatcher(c.values)
-			if got := m.Redact(c.text); got != c.want {
-				t.Errorf("Redact(%q) = %q, want %q", c.text, got, c.want)
-			}
-			if got := writeAll(t, m, c.text); got != c.want {
-				t.Errorf("one Write of %q: %q, want %q", c.text, got, c.want)
+			for _, m := range matchers(c.values) {
+				if got := m.Redact(c.text); got != c.want {
+					t.Errorf("prefix %d: Redact(%q) = %q, want %q", m.prefix, c.text, got, c.want)
+				}
+				if got := writeAll(t, m, c.text); got != c.want {
+					t.Errorf("prefix %d: one Write of %q: %q, want %q", m.prefix, c.text, got, c.want)
+				}
 			}
 		})
 	}
+}
+
+// matchers returns matchers of values that index the default prefix and
+// prefixes of 1, 2 and 3 bytes, so that the values of the cases are also
+// verified as long values.
+func matchers(values []string) []*Matcher {
+	var ms []*Matcher
+	for _, p := range []int{0, 1, 2, 3} {
+		ms = append(ms, NewMatcherOptions(values, Options{IndexPrefix: p}))
+	}
+	return ms
 }
 
 func nonEmpty(values []string) []string {
@@ -125,24 +137,32 @@ func nonEmpty(values []string) []string {
 // in three pieces split at every pair of offsets, and one byte at a time.
 func TestSplitEverywhere(t *testing.T) {
 	for _, c := range cases {
-		m := NewMatcher(c.values)
-		for i := 0; i <= len(c.text); i++ {
-			if got := writeAll(t, m, c.text, i); got != c.want {
-				t.Fatalf("%s: split at %d: %q, want %q", c.name, i, got, c.want)
+		for _, m := range matchers(c.values) {
+			splitEverywhere(t, m, c.name, c.text, c.want)
+		}
+	}
+}
+
+// splitEverywhere checks that text written to m's Writer gives want
+// however it is split.
+func splitEverywhere(t *testing.T, m *Matcher, name, text, want string) {
+	t.Helper()
+	for i := 0; i <= len(text); i++ {
+		if got := writeAll(t, m, text, i); got != want {
+			t.Fatalf("%s, prefix %d: split at %d: %q, want %q", name, m.prefix, i, got, want)
+		}
+		for j := 0; i+j <= len(text); j++ {
+			if got := writeAll(t, m, text, i, j); got != want {
+				t.Fatalf("%s, prefix %d: split at %d and %d: %q, want %q", name, m.prefix, i, i+j, got, want)
 			}
-			for j := 0; i+j <= len(c.text); j++ {
-				if got := writeAll(t, m, c.text, i, j); got != c.want {
-					t.Fatalf("%s: split at %d and %d: %q, want %q", c.name, i, i+j, got, c.want)
-				}
-			}
 		}
-		ones := make([]int, len(c.text))
-		for i := range ones {
-			ones[i] = 1
-		}
-		if got := writeAll(t, m, c.text, ones...); got != c.want {
-			t.Fatalf("%s: byte by byte: %q, want %q", c.name, got, c.want)
-		}
+	}
+	ones := make([]int, len(text))
+	for i := range ones {
+		ones[i] = 1
+	}
+	if got := writeAll(t, m, text, ones...); got != want {
+		t.Fatalf("%s, prefix %d: byte by byte: %q, want %q", name, m.prefix, got, want)
 	}
 }
 
@@ -362,7 +382,9 @@ func FuzzWriter(f *testing.F) {
 		}
 		want := reference(string(text), live)
 
-		m := NewMatcher(values)
+		// Index prefixes of 1 to 4 bytes as well as the default, so that
+		// most values are verified as long values.
+		m := NewMatcherOptions(values, Options{IndexPrefix: int(seed % 5)})
 		rng := rand.New(rand.NewPCG(seed, seed>>32))
 		var pieces []int
 		for n := 0; n < len(text); {
@@ -482,8 +504,8 @@ func TestSetMatcher(t *testing.T) {
 }
 
 // TestContainsRandom compares Contains with a naive search over a two-letter
-// alphabet, where values share long prefixes and occur near each other, so
-// that long walks switch to the automaton.
+// alphabet, where values share long prefixes, are longer than the indexed
+// prefix, and occur near each other.
 func TestContainsRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	word := func(n int) string {
@@ -508,9 +530,110 @@ func TestContainsRandom(t *testing.T) {
 			t.Fatalf("values %q, text %q: Contains %v, ContainsBytes %v, want %v", values, text, m.Contains(text), m.ContainsBytes([]byte(text)), want)
 		}
 	}
-	// Linear time: a long value that almost occurs everywhere.
+	// A long value that almost occurs everywhere: its indexed prefix
+	// occurs at every byte, and each is refuted by one comparison.
 	m := NewMatcher([]string{strings.Repeat("a", 4000) + "b"})
 	if m.Contains(strings.Repeat("a", 1<<20)) {
 		t.Fatal("found a value that is not there")
+	}
+}
+
+// TestLongValues checks values longer than the indexed prefix: verified past
+// it, across Writes, sharing the prefix with others, and refuted late.
+func TestLongValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 11))
+	b := make([]byte, 1<<20)
+	for i := range b {
+		b[i] = "0123456789abcdef"[rng.IntN(16)]
+	}
+	big := string(b) // 1 MiB, in which its first 40 bytes do not recur
+	other := big[:len(big)-1] + "X"
+	m := NewMatcher([]string{big, other, big[:40], "short"})
+	for _, c := range []struct{ name, text, want string }{
+		{"whole", "a " + big + " b", "a " + Mask + " b"},
+		{"the other", "a " + other + " b", "a " + Mask + " b"},
+		{"refuted at the last byte", "a " + big[:len(big)-1] + "Y b", "a " + Mask + big[40:len(big)-1] + "Y b"},
+		{"cut short", "a " + big[:1000], "a " + Mask + big[40:1000]},
+		{"twice", big + big, Mask + Mask},
+		{"short inside", "x" + big[:100] + "short" + big[100:], "x" + Mask + big[40:100] + Mask + big[100:]},
+	} {
+		if got := m.Redact(c.text); got != c.want {
+			t.Errorf("%s: Redact differs (len %d, want %d)", c.name, len(got), len(c.want))
+		}
+		for _, pieces := range [][]int{nil, {3}, {100, 7, 1 << 16}, {1 << 19}} {
+			if got := writeAll(t, m, c.text, pieces...); got != c.want {
+				t.Errorf("%s: pieces %v: Writer differs (len %d, want %d)", c.name, pieces, len(got), len(c.want))
+			}
+		}
+	}
+	// A line that begins like a long value is held back only until it
+	// departs from it.
+	var out bytes.Buffer
+	w := m.NewWriter(&out)
+	w.Write([]byte("cert: " + big[:50] + "~ tail\n"))
+	if out.String() != "cert: "+Mask+big[40:50]+"~ tail\n" || w.sc.held() != 0 {
+		t.Fatalf("out %q, holding %d", out.String(), w.sc.held())
+	}
+}
+
+// TestLongValuesSmallPrefix compares long values over a two-letter alphabet,
+// indexed by a prefix of 1 to 3 bytes, with the reference.
+func TestLongValuesSmallPrefix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "ab"[rng.IntN(2)]
+		}
+		return string(b)
+	}
+	for range 300 {
+		values := make([]string, 1+rng.IntN(4))
+		for i := range values {
+			values[i] = word(1 + rng.IntN(8))
+		}
+		text := word(rng.IntN(24))
+		want := reference(text, values)
+		for _, p := range []int{1, 2, 3} {
+			m := NewMatcherOptions(values, Options{IndexPrefix: p})
+			if got := m.Redact(text); got != want {
+				t.Fatalf("values %q, prefix %d: Redact(%q) = %q, want %q", values, p, text, got, want)
+			}
+			splitEverywhere(t, m, fmt.Sprintf("values %q", values), text, want)
+		}
+	}
+}
+
+// TestRecurringValues checks long values whose indexed prefix recurs in
+// them, which are followed with their own automaton: in texts where that
+// prefix occurs at almost every byte.
+func TestRecurringValues(t *testing.T) {
+	a := strings.Repeat("a", 5000) + "b"
+	ab := strings.Repeat("ab", 3000)
+	chain := "-----BEGIN CERTIFICATE-----\nMIIFxyz\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nMIIFuvw\n-----END CERTIFICATE-----\n"
+	m := NewMatcher([]string{a, ab, chain, "x" + strings.Repeat("a", 40)})
+	if len(m.recurring) != 3 {
+		t.Fatalf("%d recurring values, want 3", len(m.recurring))
+	}
+	for _, c := range []struct{ name, text, want string }{
+		{"run", strings.Repeat("a", 20000) + "b", strings.Repeat("a", 15000) + Mask},
+		{"run without the end", strings.Repeat("a", 20000), strings.Repeat("a", 20000)},
+		{"period two", strings.Repeat("ab", 7000), Mask + Mask + strings.Repeat("ab", 1000)},
+		{"chain", "log " + chain[:60] + chain + "end", "log " + chain[:60] + Mask + "end"},
+		{"both", "x" + strings.Repeat("a", 5040) + "b", Mask + Mask},
+		{"both, shorter run", "x" + strings.Repeat("a", 5039) + "b", Mask + strings.Repeat("a", 4999) + "b"},
+	} {
+		if got := m.Redact(c.text); got != c.want {
+			t.Errorf("%s: Redact differs (len %d, want %d)", c.name, len(got), len(c.want))
+		}
+		want := strings.Contains(c.text, a) || strings.Contains(c.text, ab) || strings.Contains(c.text, chain) || strings.Contains(c.text, "x"+strings.Repeat("a", 40))
+		if m.Contains(c.text) != want || m.ContainsBytes([]byte(c.text)) != want {
+			t.Errorf("%s: Contains %v, ContainsBytes %v, want %v", c.name, m.Contains(c.text), m.ContainsBytes([]byte(c.text)), want)
+		}
+		for _, pieces := range [][]int{nil, {1, 2, 3, 4999, 1}, {4096, 4096, 4096}} {
+			if got := writeAll(t, m, c.text, pieces...); got != c.want {
+				t.Errorf("%s: pieces %v: Writer differs (len %d, want %d)", c.name, pieces, len(got), len(c.want))
+			}
+		}
 	}
 }

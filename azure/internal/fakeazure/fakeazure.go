@@ -1,4 +1,4 @@
-// Package kvfake is an in-process fake of the Azure Key Vault secrets REST
+// Package fakeazure is an in-process fake of the Azure Key Vault secrets REST
 // API, for the tests of the azure driver: no Key Vault emulator can be
 // installed here. It speaks the documented wire protocol (paths, JSON
 // bodies, status codes, error bodies with inner error codes, paging with
@@ -27,7 +27,7 @@
 //
 // A Server is an http.Handler: serve it with httptest.NewTLSServer, or
 // in-process with [Server.Transport].
-package kvfake
+package fakeazure
 
 import (
 	"context"
@@ -62,11 +62,11 @@ const (
 )
 
 // Token is the bearer token the fake accepts. [Credential] returns it.
-const Token = "kvfake-token"
+const Token = "fakeazure-token"
 
 // BodyMarker appears in every error body the fake sends, so that a test can
 // check that no response body reaches an error message.
-const BodyMarker = "kvfake-body-marker"
+const BodyMarker = "fakeazure-body-marker"
 
 // The states of a name. Transitional states last Lag requests.
 const (

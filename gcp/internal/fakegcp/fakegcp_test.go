@@ -1,4 +1,4 @@
-package fakesm_test
+package fakegcp_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	secretmanager "cloud.google.com/go/secretmanager/apiv1"
 	"cloud.google.com/go/secretmanager/apiv1/secretmanagerpb"
 	gax "github.com/googleapis/gax-go/v2"
-	"github.com/secretstore-go/secretstore/gcp/internal/fakesm"
+	"github.com/secretstore-go/secretstore/gcp/internal/fakegcp"
 	"google.golang.org/api/iterator"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -21,9 +21,9 @@ const parent, numbered = "projects/p", "projects/100000000001"
 
 // start starts a fake and returns the official client connected to it over
 // gRPC.
-func start(t *testing.T, opts fakesm.Options) (*fakesm.Server, *secretmanager.Client) {
+func start(t *testing.T, opts fakegcp.Options) (*fakegcp.Server, *secretmanager.Client) {
 	t.Helper()
-	srv, err := fakesm.Start(opts)
+	srv, err := fakegcp.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func wantCode(t *testing.T, what string, err error, code codes.Code) {
 }
 
 func TestSecretsAndVersions(t *testing.T) {
-	_, c := start(t, fakesm.Options{})
+	_, c := start(t, fakegcp.Options{})
 	ctx := t.Context()
 	name := create(t, c, "db_spassword")
 
@@ -157,7 +157,7 @@ func TestSecretsAndVersions(t *testing.T) {
 }
 
 func TestLatestSkipsDisabledOption(t *testing.T) {
-	_, c := start(t, fakesm.Options{LatestSkipsDisabled: true})
+	_, c := start(t, fakegcp.Options{LatestSkipsDisabled: true})
 	name := create(t, c, "s")
 	add(t, c, name, "one")
 	v2 := add(t, c, name, "two")
@@ -170,7 +170,7 @@ func TestLatestSkipsDisabledOption(t *testing.T) {
 }
 
 func TestCreateValidation(t *testing.T) {
-	_, c := start(t, fakesm.Options{})
+	_, c := start(t, fakegcp.Options{})
 	ctx := t.Context()
 	for _, id := range []string{"", "a.b", "a/b", strings.Repeat("x", 256), "ä"} {
 		_, err := c.CreateSecret(ctx, &secretmanagerpb.CreateSecretRequest{
@@ -188,7 +188,7 @@ func TestCreateValidation(t *testing.T) {
 }
 
 func TestPayloads(t *testing.T) {
-	_, c := start(t, fakesm.Options{})
+	_, c := start(t, fakegcp.Options{})
 	ctx := t.Context()
 	name := create(t, c, "p")
 	addData := func(data []byte, crc *int64) error {
@@ -198,11 +198,11 @@ func TestPayloads(t *testing.T) {
 		return err
 	}
 	wantCode(t, "empty payload", addData(nil, nil), codes.InvalidArgument)
-	wantCode(t, "payload over 64 KiB", addData(make([]byte, fakesm.MaxPayload+1), nil), codes.InvalidArgument)
+	wantCode(t, "payload over 64 KiB", addData(make([]byte, fakegcp.MaxPayload+1), nil), codes.InvalidArgument)
 	bad := int64(12345)
 	wantCode(t, "wrong checksum", addData([]byte("abc"), &bad), codes.InvalidArgument)
 
-	data := bytes.Repeat([]byte{0, 0xff, 'x'}, fakesm.MaxPayload/3)
+	data := bytes.Repeat([]byte{0, 0xff, 'x'}, fakegcp.MaxPayload/3)
 	crc := int64(crc32.Checksum(data, crc32.MakeTable(crc32.Castagnoli)))
 	if err := addData(data, &crc); err != nil {
 		t.Fatalf("payload of %d bytes with its checksum: %v", len(data), err)
@@ -225,7 +225,7 @@ func TestPayloads(t *testing.T) {
 }
 
 func TestListPagingAndFilters(t *testing.T) {
-	_, c := start(t, fakesm.Options{MaxPageSize: 2})
+	_, c := start(t, fakegcp.Options{MaxPageSize: 2})
 	ctx := t.Context()
 	for _, id := range []string{"b-1", "a-1", "a-2", "a-3", "c", "xa-9"} {
 		create(t, c, id)
@@ -299,7 +299,7 @@ func TestListPagingAndFilters(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
-	srv, c := start(t, fakesm.Options{})
+	srv, c := start(t, fakegcp.Options{})
 	ctx := t.Context()
 	name := create(t, c, "f")
 	add(t, c, name, "value")

@@ -1,4 +1,9 @@
-package awssm_test
+// Package fakeaws is an in-process AWS Secrets Manager for the awssm
+// driver's tests: an httptest server speaking the AWS JSON 1.1 protocol
+// for the calls the driver makes, with the answers and error codes the API
+// reference documents. Tests reach its state directly (under Mu) to seed
+// secrets, inject failures and check what the driver did.
+package fakeaws
 
 import (
 	"encoding/json"
@@ -13,47 +18,49 @@ import (
 	"time"
 )
 
-// fakeSM is an httptest server speaking the AWS JSON 1.1 protocol of Secrets
+// Server is an httptest server speaking the AWS JSON 1.1 protocol of Secrets
 // Manager for the calls the driver makes, with the responses and error codes
 // the API reference documents, including the two kumo lacks:
 // BatchGetSecretValue (with per-secret errors) and RestoreSecret. It counts
 // requests per action, and a test can inject errors.
-type fakeSM struct {
-	srv *httptest.Server
+type Server struct {
+	HTTP *httptest.Server // the endpoint to give the SDK: HTTP.URL
 
-	mu      sync.Mutex
-	secrets map[string]*fakeSecret
-	calls   map[string]int
-	// fail, when set, may answer a request instead of the fake: it returns
+	Mu      sync.Mutex         // guards what follows; hold it to read or change them
+	Secrets map[string]*Secret // by name
+	Calls   map[string]int     // requests by action
+	// Fail, when set, may answer a request instead of the fake: it returns
 	// an HTTP status, an error code and a message, or status 0 to let the
-	// request through. It is called with mu held.
-	fail func(action string, req *fakeReq) (status int, code, msg string)
-	// batchPage, when positive, splits a BatchGetSecretValue answer into
+	// request through. It is called with Mu held.
+	Fail func(action string, req *Request) (status int, code, msg string)
+	// BatchPage, when positive, splits a BatchGetSecretValue answer into
 	// pages of that many entries (values and errors).
-	batchPage int
-	// itemErr, when set, may give one secret of a batch a per-secret error
+	BatchPage int
+	// ItemErr, when set, may give one secret of a batch a per-secret error
 	// code. It is called with mu held.
-	itemErr func(id string) (code, msg string)
+	ItemErr func(id string) (code, msg string)
 }
 
-type fakeSecret struct {
-	versions []fakeVersion // oldest first
-	current  int           // index into versions, -1 for none
-	previous int           // index into versions, -1 for none
-	deleted  bool
-	labels   map[string]int // staging labels other than AWSCURRENT and AWSPREVIOUS
-	kmsKey   string
-	tags     map[string]string
+// Secret is a secret and its versions.
+type Secret struct {
+	Versions []Version // oldest first
+	Current  int       // index into Versions, -1 for none
+	Previous int       // index into versions, -1 for none
+	Deleted  bool
+	Labels   map[string]int // staging labels other than AWSCURRENT and AWSPREVIOUS
+	KMSKey   string
+	Tags     map[string]string
 }
 
-type fakeVersion struct {
-	id  string
-	str *string
-	bin []byte
+// Version is one version of a secret: a string or a binary value.
+type Version struct {
+	ID  string
+	Str *string
+	Bin []byte
 }
 
-// fakeReq holds every request field the driver sends.
-type fakeReq struct {
+// Request holds every request field the driver sends.
+type Request struct {
 	SecretId     string
 	Name         string
 	SecretString *string
@@ -76,46 +83,50 @@ type fakeReq struct {
 	RemoveFromVersionId        string
 }
 
-func newFake(t testing.TB) *fakeSM {
-	f := &fakeSM{secrets: map[string]*fakeSecret{}, calls: map[string]int{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+// New starts a fake, stopped when the test ends.
+func New(t testing.TB) *Server {
+	f := &Server{Secrets: map[string]*Secret{}, Calls: map[string]int{}}
+	f.HTTP = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.HTTP.Close)
 	return f
 }
 
-// count returns how many requests of action the fake received ("" for all).
-func (f *fakeSM) count(action string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+// Count returns how many requests of action the fake received ("" for all).
+func (f *Server) Count(action string) int {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	if action != "" {
-		return f.calls[action]
+		return f.Calls[action]
 	}
 	n := 0
-	for _, c := range f.calls {
+	for _, c := range f.Calls {
 		n += c
 	}
 	return n
 }
 
-func (f *fakeSM) resetCounts() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	clear(f.calls)
+// ResetCounts forgets the requests received so far.
+func (f *Server) ResetCounts() {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	clear(f.Calls)
 }
 
-// seed stores a secret directly, as another tool would have.
-func (f *fakeSM) seed(name string, str *string, bin []byte) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s := &fakeSecret{current: -1, previous: -1}
-	f.secrets[name] = s
-	s.put(str, bin)
+// Seed stores a secret directly, as another tool would have.
+func (f *Server) Seed(name string, str *string, bin []byte) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	s := &Secret{Current: -1, Previous: -1}
+	f.Secrets[name] = s
+	s.Put(str, bin)
 }
 
-func (s *fakeSecret) put(str *string, bin []byte) string {
-	id := fmt.Sprintf("v%d", len(s.versions)+1)
-	s.versions = append(s.versions, fakeVersion{id: id, str: str, bin: bin})
-	s.previous, s.current = s.current, len(s.versions)-1
+// Put adds a version and makes it current, the current one previous; it
+// returns the new version's id. Hold Mu.
+func (s *Secret) Put(str *string, bin []byte) string {
+	id := fmt.Sprintf("v%d", len(s.Versions)+1)
+	s.Versions = append(s.Versions, Version{ID: id, Str: str, Bin: bin})
+	s.Previous, s.Current = s.Current, len(s.Versions)-1
 	return id
 }
 
@@ -123,22 +134,22 @@ func arn(name string) string {
 	return "arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + name + "-AbCdEf"
 }
 
-func (f *fakeSM) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	action, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.")
 	if r.Method != http.MethodPost || !ok || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
 		writeErr(w, 400, "UnknownOperationException", "")
 		return
 	}
-	var req fakeReq
+	var req Request
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeErr(w, 400, "SerializationException", "")
 		return
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls[action]++
-	if f.fail != nil {
-		if status, code, msg := f.fail(action, &req); status != 0 {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Calls[action]++
+	if f.Fail != nil {
+		if status, code, msg := f.Fail(action, &req); status != 0 {
 			writeErr(w, status, code, msg)
 			return
 		}
@@ -149,7 +160,7 @@ func (f *fakeSM) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", "fake-"+strconv.Itoa(f.calls[action]))
+	w.Header().Set("X-Amzn-Requestid", "fake-"+strconv.Itoa(f.Calls[action]))
 	_ = json.NewEncoder(w).Encode(out)
 }
 
@@ -167,38 +178,38 @@ const (
 )
 
 // value renders a version as GetSecretValue and BatchGetSecretValue do.
-func (f *fakeSM) value(name string, s *fakeSecret, i int) map[string]any {
-	v := s.versions[i]
-	m := map[string]any{"ARN": arn(name), "Name": name, "VersionId": v.id, "CreatedDate": float64(time.Now().Unix())}
+func (f *Server) value(name string, s *Secret, i int) map[string]any {
+	v := s.Versions[i]
+	m := map[string]any{"ARN": arn(name), "Name": name, "VersionId": v.ID, "CreatedDate": float64(time.Now().Unix())}
 	var stages []string
-	if i == s.current {
+	if i == s.Current {
 		stages = append(stages, "AWSCURRENT")
 	}
-	if i == s.previous {
+	if i == s.Previous {
 		stages = append(stages, "AWSPREVIOUS")
 	}
 	m["VersionStages"] = stages
-	if v.str != nil {
-		m["SecretString"] = *v.str
+	if v.Str != nil {
+		m["SecretString"] = *v.Str
 	} else {
-		m["SecretBinary"] = v.bin
+		m["SecretBinary"] = v.Bin
 	}
 	return m
 }
 
-func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, out any) {
-	s := f.secrets[req.SecretId]
+func (f *Server) do(action string, req *Request) (status int, code, msg string, out any) {
+	s := f.Secrets[req.SecretId]
 	switch action {
 	case "GetSecretValue":
 		switch {
 		case s == nil:
 			return 400, "ResourceNotFoundException", msgMissing, nil
-		case s.deleted:
+		case s.Deleted:
 			return 400, "InvalidRequestException", msgMarked, nil
 		}
-		i := s.current
+		i := s.Current
 		if req.VersionStage == "AWSPREVIOUS" {
-			i = s.previous
+			i = s.Previous
 		}
 		if i < 0 {
 			return 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: " + req.VersionStage, nil
@@ -214,27 +225,27 @@ func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, 
 		ids := req.SecretIdList
 		start, _ := strconv.Atoi(req.NextToken)
 		next := ""
-		if f.batchPage > 0 {
-			ids = ids[start:min(start+f.batchPage, len(ids))]
-			if start+f.batchPage < len(req.SecretIdList) {
-				next = strconv.Itoa(start + f.batchPage)
+		if f.BatchPage > 0 {
+			ids = ids[start:min(start+f.BatchPage, len(ids))]
+			if start+f.BatchPage < len(req.SecretIdList) {
+				next = strconv.Itoa(start + f.BatchPage)
 			}
 		}
 		for _, id := range ids {
-			s := f.secrets[id]
-			if f.itemErr != nil {
-				if code, msg := f.itemErr(id); code != "" {
+			s := f.Secrets[id]
+			if f.ItemErr != nil {
+				if code, msg := f.ItemErr(id); code != "" {
 					errs = append(errs, map[string]string{"SecretId": id, "ErrorCode": code, "Message": msg})
 					continue
 				}
 			}
 			switch {
-			case s == nil || s.current < 0:
+			case s == nil || s.Current < 0:
 				errs = append(errs, map[string]string{"SecretId": id, "ErrorCode": "ResourceNotFoundException", "Message": msgMissing})
-			case s.deleted:
+			case s.Deleted:
 				errs = append(errs, map[string]string{"SecretId": id, "ErrorCode": "InvalidRequestException", "Message": msgMarked})
 			default:
-				vals = append(vals, f.value(id, s, s.current))
+				vals = append(vals, f.value(id, s, s.Current))
 			}
 		}
 		out := map[string]any{"SecretValues": vals, "Errors": errs}
@@ -250,21 +261,21 @@ func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, 
 		switch {
 		case s == nil:
 			return 400, "ResourceNotFoundException", msgMissing, nil
-		case s.deleted:
+		case s.Deleted:
 			return 400, "InvalidRequestException", msgMarked, nil
 		}
 		if len(req.VersionStages) == 0 || slices.Contains(req.VersionStages, "AWSCURRENT") {
-			v := s.put(req.SecretString, req.SecretBinary)
+			v := s.Put(req.SecretString, req.SecretBinary)
 			return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId, "VersionId": v, "VersionStages": []string{"AWSCURRENT"}}
 		}
 		// Labels only: AWSCURRENT stays where it is.
-		v := fmt.Sprintf("v%d", len(s.versions)+1)
-		s.versions = append(s.versions, fakeVersion{id: v, str: req.SecretString, bin: req.SecretBinary})
+		v := fmt.Sprintf("v%d", len(s.Versions)+1)
+		s.Versions = append(s.Versions, Version{ID: v, Str: req.SecretString, Bin: req.SecretBinary})
 		for _, l := range req.VersionStages {
-			if s.labels == nil {
-				s.labels = map[string]int{}
+			if s.Labels == nil {
+				s.Labels = map[string]int{}
 			}
-			s.labels[l] = len(s.versions) - 1
+			s.Labels[l] = len(s.Versions) - 1
 		}
 		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId, "VersionId": v, "VersionStages": req.VersionStages}
 
@@ -272,19 +283,19 @@ func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, 
 		switch {
 		case s == nil:
 			return 400, "ResourceNotFoundException", msgMissing, nil
-		case s.deleted:
+		case s.Deleted:
 			return 400, "InvalidRequestException", msgMarked, nil
 		}
 		find := func(id string) int {
-			return slices.IndexFunc(s.versions, func(v fakeVersion) bool { return v.id == id })
+			return slices.IndexFunc(s.Versions, func(v Version) bool { return v.ID == id })
 		}
 		holder := -1
 		if req.VersionStage == "AWSCURRENT" {
-			holder = s.current
-		} else if i, ok := s.labels[req.VersionStage]; ok {
+			holder = s.Current
+		} else if i, ok := s.Labels[req.VersionStage]; ok {
 			holder = i
 		}
-		if holder >= 0 && (req.RemoveFromVersionId == "" && req.MoveToVersionId != "" || req.RemoveFromVersionId != "" && s.versions[holder].id != req.RemoveFromVersionId) {
+		if holder >= 0 && (req.RemoveFromVersionId == "" && req.MoveToVersionId != "" || req.RemoveFromVersionId != "" && s.Versions[holder].ID != req.RemoveFromVersionId) {
 			return 400, "InvalidParameterException", "The staging label is attached to a different version than RemoveFromVersionId", nil
 		}
 		to := -1
@@ -295,39 +306,39 @@ func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, 
 		}
 		switch {
 		case req.VersionStage == "AWSCURRENT" && to >= 0:
-			s.previous, s.current = s.current, to
+			s.Previous, s.Current = s.Current, to
 		case req.VersionStage == "AWSCURRENT":
 			return 400, "InvalidParameterException", "AWSCURRENT cannot be removed", nil
 		case to >= 0:
-			if s.labels == nil {
-				s.labels = map[string]int{}
+			if s.Labels == nil {
+				s.Labels = map[string]int{}
 			}
-			s.labels[req.VersionStage] = to
+			s.Labels[req.VersionStage] = to
 		default:
-			delete(s.labels, req.VersionStage)
+			delete(s.Labels, req.VersionStage)
 		}
 		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId}
 
 	case "CreateSecret":
-		s := f.secrets[req.Name]
+		s := f.Secrets[req.Name]
 		switch {
-		case s != nil && s.deleted:
+		case s != nil && s.Deleted:
 			return 400, "InvalidRequestException", msgCreate, nil
 		case s != nil:
 			return 400, "ResourceExistsException", "The operation failed because the secret " + req.Name + " already exists.", nil
 		}
-		s = &fakeSecret{current: -1, previous: -1, kmsKey: req.KmsKeyId}
+		s = &Secret{Current: -1, Previous: -1, KMSKey: req.KmsKeyId}
 		for _, t := range req.Tags {
-			if s.tags == nil {
-				s.tags = map[string]string{}
+			if s.Tags == nil {
+				s.Tags = map[string]string{}
 			}
-			s.tags[t.Key] = t.Value
+			s.Tags[t.Key] = t.Value
 		}
 		out := map[string]any{"ARN": arn(req.Name), "Name": req.Name}
 		if req.SecretString != nil || req.SecretBinary != nil {
-			out["VersionId"] = s.put(req.SecretString, req.SecretBinary)
+			out["VersionId"] = s.Put(req.SecretString, req.SecretBinary)
 		}
-		f.secrets[req.Name] = s
+		f.Secrets[req.Name] = s
 		return 200, "", "", out
 
 	case "DeleteSecret":
@@ -337,13 +348,13 @@ func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, 
 		case req.ForceDeleteWithoutRecovery && req.RecoveryWindowInDays != 0:
 			return 400, "InvalidParameterException", "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.", nil
 		case req.ForceDeleteWithoutRecovery:
-			delete(f.secrets, req.SecretId)
+			delete(f.Secrets, req.SecretId)
 		case req.RecoveryWindowInDays != 0 && (req.RecoveryWindowInDays < 7 || req.RecoveryWindowInDays > 30):
 			return 400, "InvalidParameterException", "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).", nil
-		case s.deleted:
+		case s.Deleted:
 			return 400, "InvalidRequestException", "You can't perform this operation on the secret because it was already scheduled for deletion.", nil
 		default:
-			s.deleted = true
+			s.Deleted = true
 		}
 		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId, "DeletionDate": float64(time.Now().Unix())}
 
@@ -351,12 +362,12 @@ func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, 
 		if s == nil {
 			return 400, "ResourceNotFoundException", msgMissing, nil
 		}
-		s.deleted = false
+		s.Deleted = false
 		return 200, "", "", map[string]any{"ARN": arn(req.SecretId), "Name": req.SecretId}
 
 	case "ListSecrets":
 		var names []string
-		for n, s := range f.secrets {
+		for n, s := range f.Secrets {
 			match := true
 			for _, flt := range req.Filters {
 				if flt.Key != "name" || len(flt.Values) != 1 {
@@ -364,7 +375,7 @@ func (f *fakeSM) do(action string, req *fakeReq) (status int, code, msg string, 
 				}
 				match = match && strings.HasPrefix(n, flt.Values[0]) // case-sensitive, as documented
 			}
-			if match && !s.deleted {
+			if match && !s.Deleted {
 				names = append(names, n)
 			}
 		}

@@ -1,4 +1,4 @@
-// Package fakesm is an in-process, stateful Google Secret Manager server for
+// Package fakegcp is an in-process, stateful Google Secret Manager server for
 // tests. It implements secretmanagerpb.SecretManagerServiceServer, the
 // generated gRPC service of the official client's own secretmanagerpb
 // package, and serves it over real gRPC on a 127.0.0.1 listener, so that
@@ -49,7 +49,7 @@
 // UNAVAILABLE or RESOURCE_EXHAUSTED), [Server.CorruptNextAccess] (a payload
 // that does not match its checksum) and [Server.SetHook] (runs at the start
 // of every call); [Server.Calls] counts calls.
-package fakesm
+package fakegcp
 
 import (
 	"context"
@@ -260,7 +260,7 @@ func (s *Server) Intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 	}
 	s.mu.Unlock()
 	if fault != codes.OK {
-		return nil, status.Errorf(fault, "fakesm: injected %v", fault)
+		return nil, status.Errorf(fault, "fakegcp: injected %v", fault)
 	}
 	return handler(ctx, req)
 }
@@ -362,7 +362,7 @@ func stateError(v *version) error {
 
 func noEtag(etag string) error {
 	if etag != "" {
-		return status.Error(codes.InvalidArgument, "fakesm: etags are not implemented")
+		return status.Error(codes.InvalidArgument, "fakegcp: etags are not implemented")
 	}
 	return nil
 }
@@ -382,7 +382,7 @@ func (s *Server) CreateSecret(_ context.Context, req *secretmanagerpb.CreateSecr
 	}
 	if in.GetEtag() != "" || in.GetExpiration() != nil || in.GetRotation() != nil || len(in.GetTopics()) > 0 ||
 		len(in.GetVersionAliases()) > 0 || in.GetCustomerManagedEncryption() != nil {
-		return nil, status.Error(codes.InvalidArgument, "fakesm: only replication, labels and annotations are implemented")
+		return nil, status.Error(codes.InvalidArgument, "fakegcp: only replication, labels and annotations are implemented")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -559,20 +559,20 @@ func parseFilter(f string, fields ...string) (*filter, error) {
 	}
 	i := strings.IndexAny(f, ":=")
 	if i < 0 {
-		return nil, status.Errorf(codes.InvalidArgument, "fakesm: unsupported filter %q", f)
+		return nil, status.Errorf(codes.InvalidArgument, "fakegcp: unsupported filter %q", f)
 	}
 	flt := &filter{field: strings.TrimSpace(f[:i]), op: f[i : i+1], value: strings.TrimSpace(f[i+1:])}
 	if v, err := strconv.Unquote(flt.value); err == nil && strings.HasPrefix(flt.value, `"`) {
 		flt.value = v
 	} else if strings.ContainsAny(flt.value, "\" ()*") || flt.value == "" {
-		return nil, status.Errorf(codes.InvalidArgument, "fakesm: unsupported filter %q", f)
+		return nil, status.Errorf(codes.InvalidArgument, "fakegcp: unsupported filter %q", f)
 	}
 	for _, ok := range fields {
 		if flt.field == ok {
 			return flt, nil
 		}
 	}
-	return nil, status.Errorf(codes.InvalidArgument, "fakesm: unsupported filter field %q", flt.field)
+	return nil, status.Errorf(codes.InvalidArgument, "fakegcp: unsupported filter field %q", flt.field)
 }
 
 func (f *filter) match(field, value string) bool {
