@@ -11,6 +11,7 @@ import (
 
 	"github.com/secretstore-go/secretstore"
 	"github.com/secretstore-go/secretstore/driver"
+	"github.com/secretstore-go/secretstore/memstore"
 )
 
 // jsonBackend is a map-backed driver that counts its reads and the names
@@ -359,4 +360,25 @@ func TestFieldsWriteNotSupported(t *testing.T) {
 	if b.m["db"] != `{"username":"app"}` || b.gets.Load() != 0 {
 		t.Fatal("the secret was touched")
 	}
+}
+
+// Fields of a JSON object secret are asked for with "secret#field": the
+// secret is read once for both.
+func ExampleStore_Get_fields() {
+	ctx := context.Background()
+	store := secretstore.New(memstore.New(map[string]string{
+		"db": `{"username": "app", "password": "s3cr3t", "port": 5432}`,
+	}))
+	defer store.Close()
+	secrets, err := store.Require(ctx, "db#username", "db#password", "db#port")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(secrets.Reveal("db#username"), secrets.Reveal("db#port"), secrets["db#password"])
+	_, err = store.Require(ctx, "db#host")
+	fmt.Println(err)
+	// Output:
+	// app 5432 [REDACTED]
+	// secretstore "secretstore": require "db#host": secret not found
 }
