@@ -364,3 +364,17 @@ func (s *Store) fieldCacheWrite(key string) func(val *string, forget bool) {
 	}
 	return func(val *string, forget bool) { c.write(key, val, forget) }
 }
+
+// ValidateRequestName reports whether name may be asked of a Store: a
+// portable name ([ValidateName]) or a field of one, "secret#field" (see
+// [FieldSep]). The error matches [ErrInvalidName]. Drivers and listings
+// keep to ValidateName: no secret's name holds a '#'.
+func ValidateRequestName(name string) error {
+	if !hasField(name) {
+		return ValidateName(name)
+	}
+	if reason := checkFieldName("", name); reason != "" {
+		return &nameError{name: name, reason: reason}
+	}
+	return nil
+}

@@ -382,3 +382,15 @@ func ExampleStore_Get_fields() {
 	// app 5432 [REDACTED]
 	// secretstore "secretstore": require "db#host": secret not found
 }
+
+func TestValidateRequestName(t *testing.T) {
+	for name, ok := range map[string]bool{"db": true, "db#password": true, "a/b#x.y": true, "db#": false, "#x": false, "a b": false, "db#a b": false} {
+		err := secretstore.ValidateRequestName(name)
+		if (err == nil) != ok || (err != nil && !errors.Is(err, secretstore.ErrInvalidName)) {
+			t.Errorf("ValidateRequestName(%q) = %v, want ok %v", name, err, ok)
+		}
+		if hasSep := strings.Contains(name, "#"); hasSep && secretstore.ValidateName(name) == nil {
+			t.Errorf("ValidateName admits %q", name)
+		}
+	}
+}
