@@ -39,6 +39,10 @@
 // fails with ErrConflict), and the other fields are kept. On KV v1, which
 // cannot write conditionally, field writes fail with ErrNotSupported.
 //
+// With Options.Field (field=NAME) set to a field other than "value", each
+// secret is that one field, as before: its other fields are ignored, and
+// values are always written to the field.
+//
 // # Names and values
 //
 // Names are Vault's own (native): the mapping is the identity, so the

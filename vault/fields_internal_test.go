@@ -114,3 +114,17 @@ func FuzzValueRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func TestFieldOptionKeepsOneField(t *testing.T) {
+	s := kvStore(2)
+	s.field, s.encField, s.oneField = "password", "password_encoding", true
+	for _, v := range []string{`{"a":"1","b":"2"}`, "pw"} {
+		if got, ok, data := serverRoundTrip(t, s, v); !ok || got != v || len(data) != 1 || data["password"] != v {
+			t.Errorf("%q: read back %q, stored as %d fields", v, got, len(data))
+		}
+	}
+	got, ok, err := s.decode("x", map[string]json.RawMessage{"username": []byte(`"app"`), "password": []byte(`"pw"`)})
+	if err != nil || !ok || got != "pw" {
+		t.Errorf("a secret of several fields read as %q, %v, %v; want its field password", got, ok, err)
+	}
+}

@@ -139,8 +139,13 @@ func (s *Store) decode(name string, fields map[string]json.RawMessage) (string, 
 }
 
 // valueOnly reports whether a secret's data holds only the value field and
-// its encoding marker: such a secret's value is the field's (decode).
+// its encoding marker: such a secret's value is the field's (decode). With
+// a field of the caller's choosing (Options.Field), every secret is that
+// field alone.
 func (s *Store) valueOnly(fields map[string]json.RawMessage) bool {
+	if s.oneField {
+		return true
+	}
 	for k := range fields {
 		if k != s.field && k != s.encField {
 			return false

@@ -381,6 +381,19 @@ func TestFieldOption(t *testing.T) {
 	if err != nil || got.Data["password"] != "pw" {
 		t.Fatalf("Field: the value is not in field password: %v", err)
 	}
+	// A secret of several fields is its field password alone, as before.
+	if _, err := l.root.KVv2("secret").Put(t.Context(), name+"2", map[string]any{"username": "app", "password": "pw2"}); err != nil {
+		t.Fatal(err)
+	}
+	mustGet(t, s, name+"2", "pw2")
+	// A JSON object value stays in the field.
+	obj := `{"a":"1","b":"2"}`
+	if err := s.Set(t.Context(), name, obj); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.root.KVv2("secret").Get(t.Context(), name); err != nil || got.Data["password"] != obj || len(got.Data) != 1 {
+		t.Fatalf("Field: a JSON object was not written to the field: %v", err)
+	}
 }
 
 func TestRemoveKeepsVersions(t *testing.T) {
