@@ -178,6 +178,9 @@ func (s *Store) Lookup(ctx context.Context, name string) (Secret, bool, error) {
 			}
 		}
 	}
+	if hasField(name) {
+		return s.lookupField(ctx, name) // fields.go
+	}
 	if err := s.validate(opLookup, name); err != nil {
 		s.sh.tel.reject(ctx, s.prefix, opLookup, []string{name}, err)
 		return Secret{}, false, err
@@ -227,6 +230,8 @@ func (s *Store) lookup(ctx context.Context, name string) (sec Secret, ok, cached
 // Get returns the secrets that exist among names. A missing name is absent
 // from the result and is not an error (use [Store.Require] to demand
 // presence). All names reach the driver in one call.
+// A name "secret#field" reads one field of a JSON object secret (see
+// [FieldSep]).
 func (s *Store) Get(ctx context.Context, names ...string) (Secrets, error) {
 	return s.get(ctx, opGet, names, false)
 }
@@ -248,6 +253,9 @@ func (s *Store) Refresh(ctx context.Context, names ...string) (Secrets, error) {
 // get reads names for operation o; with fresh, from the backend, refreshing
 // the cache, rather than from the cache.
 func (s *Store) get(ctx context.Context, o op, names []string, fresh bool) (Secrets, error) {
+	if anyField(names) {
+		return s.getFields(ctx, o, names, fresh) // fields.go
+	}
 	if err := s.admit(ctx, o, PermGet, names); err != nil {
 		return nil, err
 	}
@@ -426,12 +434,18 @@ func (s *Store) load(ctx context.Context, o op, keys []string, mode loadMode) (m
 // value, with [ErrInvalidValue]. With a cache, the new value is written
 // through.
 func (s *Store) Set(ctx context.Context, name, value string) error {
+	if hasField(name) {
+		return s.writeField(ctx, opSet, PermSet, name, &value) // fields.go
+	}
 	return s.write(ctx, opSet, PermSet, name, &value)
 }
 
 // Remove deletes the secret called name. It requires [EnableRemove]. Removing
 // a name that does not exist is not an error.
 func (s *Store) Remove(ctx context.Context, name string) error {
+	if hasField(name) {
+		return s.writeField(ctx, opRemove, PermRemove, name, nil) // fields.go
+	}
 	return s.write(ctx, opRemove, PermRemove, name, nil)
 }
 

@@ -292,7 +292,7 @@ func (s *Store) Get(ctx context.Context, names []string) (map[string]string, err
 		if _, seen := wants[loc.secret]; !seen {
 			secrets = append(secrets, loc.secret)
 		}
-		wants[loc.secret] = append(wants[loc.secret], want{name: n, key: loc.key})
+		wants[loc.secret] = append(wants[loc.secret], want{name: n, key: loc.key, whole: loc.whole})
 	}
 	if len(secrets) == 0 {
 		return nil, ctx.Err()
@@ -321,7 +321,14 @@ func (s *Store) Get(ctx context.Context, names []string) (map[string]string, err
 			continue
 		}
 		for _, w := range wants[sec] {
-			if v, ok := data[i][w.key]; ok {
+			v, ok := data[i][w.key]
+			if !ok && w.whole && len(data[i]) > 0 {
+				// A secret of several keys, none of them the name's:
+				// the whole map, as a JSON object, whose keys the
+				// portable layer's "name#key" reads.
+				v, ok = asObject(data[i]), true
+			}
+			if ok {
 				if out == nil {
 					out = make(map[string]string, len(names))
 				}
@@ -332,8 +339,19 @@ func (s *Store) Get(ctx context.Context, names []string) (map[string]string, err
 	return out, nil
 }
 
-// want is a name asked for and the key it reads.
-type want struct{ name, key string }
+// want is a name asked for and the key it reads; whole when the name reads
+// the secret's map as a JSON object if the map lacks the key.
+type want struct {
+	name, key string
+	whole     bool
+}
+
+// asObject renders a secret's map as a JSON object, as encoding/json writes
+// it: keys sorted, compact.
+func asObject(m map[string]string) string {
+	b, _ := json.Marshal(m) // a map of strings always encodes
+	return string(b)
+}
 
 // getEach reads each secret with its own request, at most Parallel at a
 // time. On the first failure it cancels the others and returns that failure.

@@ -408,14 +408,41 @@ func TestKeyMapping(t *testing.T) {
 		_, err = s.Get(t.Context(), []string{"app/config:value"})
 		wantCode(t, err, driver.InvalidName)
 	})
-	t.Run("default ignores other keys", func(t *testing.T) {
+	t.Run("default: own key, else the whole map", func(t *testing.T) {
 		s := newTestStore(t, srv, "m", Options{})
-		got, err := s.Get(t.Context(), []string{"db", "app/config"})
+		got, err := s.Get(t.Context(), []string{"db", "app/config", "nosecret"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !maps.Equal(got, map[string]string{"db": "db-self"}) {
-			t.Fatalf("Get = %v names, want db only", slices.Sorted(maps.Keys(got)))
+		want := map[string]string{"db": "db-self", "app/config": `{"a:b":"colon key","mode":"production","value":"app-value"}`}
+		if !maps.Equal(got, want) {
+			t.Fatalf("Get = %v names, want db and app/config", slices.Sorted(maps.Keys(got)))
+		}
+		if got["app/config"] != want["app/config"] {
+			t.Fatal("app/config is not its map as a JSON object")
+		}
+	})
+	t.Run("fields through the portable store", func(t *testing.T) {
+		st := secretstore.New(newTestStore(t, srv, "m", Options{}))
+		before := len(f.Requests())
+		ss, err := st.Require(t.Context(), "app/config#mode", "app/config#a:b", "app/config#value")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ss.Reveal("app/config#mode") != "production" || ss.Reveal("app/config#a:b") != "colon key" || ss.Reveal("app/config#value") != "app-value" {
+			t.Fatal("wrong field values")
+		}
+		if n := len(f.Requests()) - before; n != 1 {
+			t.Fatalf("%d requests for three fields of one secret, want 1", n)
+		}
+		_, err = st.Require(t.Context(), "app/config#nokey")
+		if !errors.Is(err, secretstore.ErrNotFound) {
+			t.Fatalf("a missing key: %v", err)
+		}
+		// A secret holding its own name's key is that key's value, not an
+		// object.
+		if _, err := st.Get(t.Context(), "db#user"); !errors.Is(err, secretstore.ErrInvalidValue) {
+			t.Fatalf("a field of a plain value: %v", err)
 		}
 	})
 }

@@ -260,6 +260,20 @@ func TestDaprd(t *testing.T) {
 		}
 	})
 
+	t.Run("Fields", func(t *testing.T) {
+		// A multi-valued secret without its own name's key reads as the
+		// JSON object of its keys, so the portable "name#key" reaches each.
+		s := sc.open(t, Options{Store: fixture.MultiStore})
+		got, err := s.Get(t.Context(), []string{"app/config", "db"})
+		if err != nil || got["app/config"] != `{"a:b":"colon key","mode":"production","value":"app-value"}` || got["db"] != "db-self" {
+			t.Fatalf("Get = %v names, %v", slices.Sorted(maps.Keys(got)), err)
+		}
+		ss, err := secretstore.New(s, secretstore.CloseDriver(false)).Require(t.Context(), "app/config#mode", "app/config#a:b")
+		if err != nil || ss.Reveal("app/config#mode") != "production" || ss.Reveal("app/config#a:b") != "colon key" {
+			t.Fatalf("fields through the portable store: %v", err)
+		}
+	})
+
 	t.Run("UnknownStore", func(t *testing.T) {
 		_, err := sc.open(t, Options{Store: "no-such-store"}).Get(t.Context(), []string{"a"})
 		wantCode(t, err, driver.Unknown)

@@ -24,7 +24,8 @@
 // hashicorp.vault component in front of an unreachable server and in front
 // of a fake Vault the test serves (present, 404, 500); the version_id
 // metadata reaching Vault; and the multi-key mapping over a multiValued
-// local.file store. Cases a sidecar cannot be made to produce on demand
+// local.file store, whole and field by field through the portable Store.
+// Cases a sidecar cannot be made to produce on demand
 // (other components' error texts, scoping, statuses, redirects, timeouts,
 // oversized answers, the concurrency bound, cancellation) are proven against
 // an in-process fake of Dapr 1.14's HTTP API that routes and decodes paths as
@@ -49,7 +50,12 @@
 // name maps to a Dapr secret and a key:
 //
 //   - By default, name N reads key N of secret N, which is what a
-//     single-value store returns.
+//     single-value store returns. When secret N exists but its map has no
+//     key N (a Kubernetes secret "db" with the keys username and password,
+//     say), N reads the whole map as a JSON object, as encoding/json writes
+//     it (keys sorted, compact): {"password":"...","username":"app"}. So
+//     the portable layer's fields reach each key: Get(ctx, "db#username",
+//     "db#password") reads the secret once (see secretstore.FieldSep).
 //   - With Options.Key (URL key=K), N reads key K of secret N: for stores
 //     whose secrets all hold their value under one key.
 //   - With Options.KeySeparator (URL key-separator=SEP), a name containing
@@ -61,7 +67,8 @@
 //
 // The result holds exactly the names asked for: other keys the sidecar
 // answers are ignored, and a name whose key is not in its secret's map is
-// missing. Several names of one secret cost one request.
+// missing (except a name read by default, which then reads the whole map,
+// as above). Several names of one secret cost one request.
 //
 // The secret's name is one path segment of the request. Dapr 1.14 routes on
 // the escaped path and decodes segments with url.QueryUnescape, so every byte

@@ -10,6 +10,9 @@ import (
 // a key of that secret's map.
 type location struct {
 	secret, key string
+	// whole: the name reads the secret's map as a JSON object when the
+	// map lacks key (a name without a key separator, without Options.Key).
+	whole bool
 }
 
 // locate maps a portable name to its Dapr secret and key (see "Names" in the
@@ -33,7 +36,7 @@ func (c *config) locate(name string) (location, error) {
 			return location{secret: secret, key: key}, nil
 		}
 	}
-	return location{secret: name, key: c.defaultKey(name)}, nil
+	return location{secret: name, key: c.defaultKey(name), whole: c.key == ""}, nil
 }
 
 // defaultKey is the key read for a name without a key separator: the fixed

@@ -8,7 +8,7 @@
 //
 // or, in code, secretstore.New(d) with d from [New] and [Options].
 //
-// # Layout and names
+// # Layout
 //
 // Each secret is one field, named "value" (see Options.Field), of the
 // secret at <mount>/data/<name> on KV v2 or <mount>/<name> on KV v1: the
@@ -16,11 +16,43 @@
 // either implementation read each other's secrets, and `vault kv get
 // -field=value <mount>/<name>` reads them too.
 //
-// The name mapping is the identity: a portable name is the secret's path
-// below the mount, byte for byte, and "/" in a name is a level of Vault's
-// path ("db/primary/password" is the secret "password" in the folder
+// # Secrets of several fields
+//
+// A secret whose data is anything other than the value field alone (with,
+// for binary values, its encoding marker) — the usual `vault kv put
+// secret/db username=app password=...` — reads as the JSON object of all
+// its fields, as encoding/json writes it: keys sorted at every level,
+// compact, numbers as Vault keeps them ({"password":"...","username":"app"}).
+// So the portable layer's fields reach each of them:
+// Get(ctx, "db#username", "db#password") reads the secret once. A secret
+// with exactly the value field reads as that field's value, as it always
+// has. Conversely, a value the driver writes that is a JSON object in
+// exactly that form, with a field other than the value field and its
+// marker, is written as the secret's fields (so `vault kv get
+// -field=password` reads it); every other value is written to the value
+// field. Either way a value reads back byte for byte.
+//
+// Field writes (Set(ctx, "db#password", v), Remove(ctx, "db#password")) are
+// the portable layer's read-modify-write through [Store.CompareAndSwap],
+// which writes with KV v2's check-and-set: a concurrent change of the
+// secret is never overwritten (the write reads again, a few times, then
+// fails with ErrConflict), and the other fields are kept. On KV v1, which
+// cannot write conditionally, field writes fail with ErrNotSupported.
+//
+// With Options.Field (field=NAME) set to a field other than "value", each
+// secret is that one field, as before: its other fields are ignored, and
+// values are always written to the field.
+//
+// # Names and values
+//
+// Names are Vault's own (native): the mapping is the identity, so the
+// secret `vault kv put secret/db ...` creates is the name "db", and
+// "team/db" is the secret at secret/team/db. There is no escaped mode (no
+// names= option): every portable name is already a Vault path. A portable
+// name is the secret's path below the mount, byte for byte, and "/" in a
+// name is a level of Vault's path ("db/primary/password" is the secret "password" in the folder
 // "db/primary/"). It is reversible and collision-free: every byte of the
-// portable alphabet (ASCII letters and digits and . _ - : @ + = /) is used
+// portable alphabet (ASCII letters and digits and ! . _ - : @ + = /) is used
 // as-is in Vault's paths, which are case-sensitive. The portable Store
 // refuses, before the driver is called, any name with a leading or trailing
 // "/" or an empty, "." or ".." level, so a name's path is never rewritten
@@ -40,8 +72,9 @@
 // field's string. Other bytes, which JSON cannot carry, are stored in
 // base64 with a second field "<field>_encoding" set to "base64"; the driver
 // reads both forms back exactly. Set replaces the secret's data with the
-// value's field: other fields of a secret written by another tool are not
-// kept (on KV v2 they stay in the previous version).
+// value's field (or, for a JSON object as above, its fields): other fields
+// of a secret written by another tool are not kept (on KV v2 they stay in
+// the previous version); a field write keeps them.
 //
 // # Versions, removal and rotation (KV v2)
 //
@@ -152,9 +185,14 @@
 // its life, and a token file whose token expires and is then replaced); and
 // a second server, started by the test, that is stopped while stores use
 // it (with stale-if-error callers keep getting values; without it they get
-// ErrUnavailable promptly). Retries, deadlines and errors that never repeat
+// ErrUnavailable promptly); and Vault's own command line client, on KV v2
+// and KV v1 (TestInteropWithVaultCLI): `vault kv put` with several fields
+// read whole and field by field through the portable Store, and what the
+// driver writes, field writes included (KV v2, with concurrent writers
+// losing nothing), read by `vault kv get -field=...`. Retries, deadlines and errors that never repeat
 // a response body are tested against a local HTTP server answering 403,
-// 429, 503 and the like; the name mapping and the URL parser are fuzzed.
+// 429, 503 and the like; the name mapping, the URL parser and the round
+// trip of values written as the value field or as fields are fuzzed.
 // OpenBao could not be installed here to test against; it serves the same
 // KV and auth API.
 package vault

@@ -4,6 +4,7 @@ package vault
 // writes and lists.
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
@@ -96,9 +97,24 @@ func (s *Store) read(ctx context.Context, name string, ver int) (val string, ok 
 	return val, ok, version, err
 }
 
-// decode takes the value out of a secret's fields. A secret without the
-// field does not exist for this store.
+// decode takes the value out of a secret's fields. A secret whose data is
+// the value field alone (with, for bytes that are not UTF-8, its encoding
+// marker) has that field's value; a secret with other fields (written by
+// `vault kv put secret/db username=app password=...`, say) has the JSON
+// object of all its fields, as encoding/json writes a map (keys sorted,
+// compact), so that the portable "db#password" reads one of them. A secret
+// without data does not exist for this store.
 func (s *Store) decode(name string, fields map[string]json.RawMessage) (string, bool, error) {
+	if len(fields) == 0 {
+		return "", false, nil
+	}
+	if !s.valueOnly(fields) {
+		v, err := canonical(fields)
+		if err != nil {
+			return "", false, fail(driver.Unknown, "get", name, "the secret's fields are not valid JSON")
+		}
+		return v, true, nil
+	}
 	raw, ok := fields[s.field]
 	if !ok || string(raw) == "null" {
 		return "", false, nil
@@ -122,14 +138,72 @@ func (s *Store) decode(name string, fields map[string]json.RawMessage) (string, 
 	return v, true, nil
 }
 
+// valueOnly reports whether a secret's data holds only the value field and
+// its encoding marker: such a secret's value is the field's (decode). With
+// a field of the caller's choosing (Options.Field), every secret is that
+// field alone.
+func (s *Store) valueOnly(fields map[string]json.RawMessage) bool {
+	if s.oneField {
+		return true
+	}
+	for k := range fields {
+		if k != s.field && k != s.encField {
+			return false
+		}
+	}
+	return true
+}
+
+// asFields returns the fields a value is written as, or nil when it is
+// written to the value field: a value that is a JSON object exactly as
+// decode renders a secret of several fields (the encoding of its own
+// members by encoding/json), with a field other than the value field and
+// its encoding marker. Such a value is read back byte for byte, and Vault's
+// own clients see its members as the secret's fields.
+func (s *Store) asFields(value string) map[string]json.RawMessage {
+	if len(value) < 2 || value[0] != '{' {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(value), &m); err != nil || s.valueOnly(m) {
+		return nil
+	}
+	if c, err := canonical(m); err != nil || c != value {
+		return nil
+	}
+	return m
+}
+
+// canonical renders a secret's fields as one JSON object, the same whatever
+// spelling the server's JSON used: decoded (numbers kept as written) and
+// encoded by encoding/json, so keys are sorted at every level, the text is
+// compact and strings are escaped as encoding/json escapes them.
+func canonical(fields map[string]json.RawMessage) (string, error) {
+	m := make(map[string]any, len(fields))
+	for k, raw := range fields {
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		var v any
+		if err := d.Decode(&v); err != nil {
+			return "", err
+		}
+		m[k] = v
+	}
+	b, err := json.Marshal(m)
+	return string(b), err
+}
+
 // encode returns the request body that stores value: for KV v2 with the
-// check-and-set version cas when cas >= 0. Valid UTF-8 is stored as it is;
-// other bytes, which JSON cannot carry, in base64 with a marker field.
+// check-and-set version cas when cas >= 0. A JSON object in the form decode
+// gives a secret of several fields is stored as those fields (asFields);
+// any other valid UTF-8 as the value field's string; other bytes, which
+// JSON cannot carry, in base64 with a marker field.
 func (s *Store) encode(value string, cas int) ([]byte, error) {
-	fields := map[string]string{s.field: value}
-	if !utf8.ValidString(value) {
-		fields[s.field] = base64.StdEncoding.EncodeToString([]byte(value))
-		fields[s.encField] = "base64"
+	var fields any = map[string]string{s.field: value}
+	if m := s.asFields(value); m != nil {
+		fields = m
+	} else if !utf8.ValidString(value) {
+		fields = map[string]string{s.field: base64.StdEncoding.EncodeToString([]byte(value)), s.encField: "base64"}
 	}
 	if s.kv == 1 {
 		return json.Marshal(fields)
@@ -142,8 +216,8 @@ func (s *Store) encode(value string, cas int) ([]byte, error) {
 		o = &options{cas}
 	}
 	return json.Marshal(struct {
-		Options *options          `json:"options,omitempty"`
-		Data    map[string]string `json:"data"`
+		Options *options `json:"options,omitempty"`
+		Data    any      `json:"data"`
 	}{o, fields})
 }
 

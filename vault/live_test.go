@@ -312,11 +312,17 @@ func TestReferenceLayout(t *testing.T) {
 			}
 			base := "vaulttest/" + randHex(4) + "/"
 			// Written by another client in the reference's layout.
+			put(base+"ref1", map[string]any{"value": "from-elsewhere"})
+			mustGet(t, s, base+"ref1", "from-elsewhere")
+			// Other fields besides: the secret is the JSON object of its
+			// fields, and the value is its field "value".
 			put(base+"ref", map[string]any{"value": "from-elsewhere", "note": "another field"})
-			mustGet(t, s, base+"ref", "from-elsewhere")
-			// A secret without the field is not one of ours.
+			mustGet(t, s, base+"ref", `{"note":"another field","value":"from-elsewhere"}`)
+			mustGet(t, s, base+"ref#value", "from-elsewhere")
+			// A secret without the field: the JSON object of its fields.
 			put(base+"other", map[string]any{"password": "x"})
-			mustMiss(t, s, base+"other")
+			mustGet(t, s, base+"other", `{"password":"x"}`)
+			mustGet(t, s, base+"other#password", "x")
 			// Written by the driver, read by another client.
 			if err := s.Set(t.Context(), base+"mine", "pässwörd\n"); err != nil {
 				t.Fatal(err)
@@ -344,8 +350,7 @@ func TestReferenceLayout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// "other" lacks the field but is a path: List does not read values.
-			want := []string{base + "a/b/c", base + "bin", base + "mine", base + "other", base + "ref"}
+			want := []string{base + "a/b/c", base + "bin", base + "mine", base + "other", base + "ref", base + "ref1"}
 			if strings.Join(sorted(listed), ",") != strings.Join(want, ",") {
 				t.Fatalf("List = %q, want %q", listed, want)
 			}
@@ -375,6 +380,19 @@ func TestFieldOption(t *testing.T) {
 	got, err := l.root.KVv2("secret").Get(t.Context(), name)
 	if err != nil || got.Data["password"] != "pw" {
 		t.Fatalf("Field: the value is not in field password: %v", err)
+	}
+	// A secret of several fields is its field password alone, as before.
+	if _, err := l.root.KVv2("secret").Put(t.Context(), name+"2", map[string]any{"username": "app", "password": "pw2"}); err != nil {
+		t.Fatal(err)
+	}
+	mustGet(t, s, name+"2", "pw2")
+	// A JSON object value stays in the field.
+	obj := `{"a":"1","b":"2"}`
+	if err := s.Set(t.Context(), name, obj); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.root.KVv2("secret").Get(t.Context(), name); err != nil || got.Data["password"] != obj || len(got.Data) != 1 {
+		t.Fatalf("Field: a JSON object was not written to the field: %v", err)
 	}
 }
 

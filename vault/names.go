@@ -10,7 +10,7 @@ import (
 // below the mount, verbatim, so "/" in a name is a level of Vault's path and
 // the layout is the reference's (one secret per path, one field). It is
 // reversible and collision-free because Vault paths are case-sensitive and
-// every byte of the portable alphabet (letters, digits, . _ - : @ + = /) is
+// every byte of the portable alphabet (letters, digits, ! . _ - : @ + = /) is
 // used as-is in Vault's URLs. The portable Store validates names before they
 // reach the driver: no name starts or ends with "/" or has an empty, "." or
 // ".." level, so the api client's path cleaning leaves a name's path

@@ -110,6 +110,7 @@ func newStore(o Options) (*Store, error) {
 		kv:       o.KV,
 		field:    o.Field,
 		encField: o.Field + "_encoding",
+		oneField: o.Field != DefaultField,
 		destroy:  o.Destroy,
 		parallel: o.Parallel,
 		timeout:  o.Timeout,

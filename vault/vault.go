@@ -34,7 +34,11 @@ type Options struct {
 	// KV is the engine's version, 1 or 2 (0 means 2).
 	KV int
 	// Field is the field of a secret's data that holds the value (default
-	// "value", the reference implementation's layout).
+	// "value", the reference implementation's layout). Another field
+	// (password, say) makes each secret that one field, whatever other
+	// fields it has: secrets of several fields then do not read as JSON
+	// objects (see "Secrets of several fields" in the package
+	// documentation), and values are always written to the field.
 	Field string
 	// Namespace is the Vault Enterprise namespace (empty: VAULT_NAMESPACE,
 	// or none).
@@ -88,6 +92,7 @@ type Store struct {
 	kv       int
 	field    string
 	encField string
+	oneField bool // Options.Field names another field: a secret is that field alone
 	destroy  bool
 	parallel int
 	timeout  time.Duration

@@ -717,3 +717,22 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version = %q", got)
 	}
 }
+
+func TestFields(t *testing.T) {
+	e := newEnv(t)
+	e.init()
+	e.ok(`{"username":"app","password":"old"}`, "set", "db")
+	if got := e.ok("", "get", "db#username").stdout; got != "app" {
+		t.Fatalf("get db#username = %q", got)
+	}
+	e.ok("new", "set", "db#password")
+	if got := e.ok("", "get", "db").stdout; got != `{"password":"new","username":"app"}` {
+		t.Fatalf("after set db#password: %q", got)
+	}
+	e.ok("", "rm", "--force", "db#username")
+	if got := e.ok("", "get", "db").stdout; got != `{"password":"new"}` {
+		t.Fatalf("after rm db#username: %q", got)
+	}
+	e.fail(3, "", "get", "db#username")
+	e.fail(1, "", "get", "db#")
+}

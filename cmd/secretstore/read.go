@@ -65,7 +65,7 @@ func (a *app) getCmd() *cobra.Command {
 				return usageErrorf("unknown output format %q (want raw, json or json-base64)", output)
 			}
 			for _, n := range names {
-				if err := secretstore.ValidateName(n); err != nil {
+				if err := secretstore.ValidateRequestName(n); err != nil {
 					return err
 				}
 			}

@@ -52,7 +52,7 @@ func (a *app) setCmd() *cobra.Command {
 		Args:    nameOnly("set", "pipe it in (printf %s \"$VALUE\" | secretstore set NAME), give --from-file PATH, or run set on a terminal to type it at a prompt"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			if err := secretstore.ValidateName(name); err != nil {
+			if err := secretstore.ValidateRequestName(name); err != nil {
 				return err
 			}
 			value, err := a.readValue(cmd, name, fromFile)
@@ -155,7 +155,7 @@ func (a *app) rmCmd() *cobra.Command {
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			if err := secretstore.ValidateName(name); err != nil {
+			if err := secretstore.ValidateRequestName(name); err != nil {
 				return err
 			}
 			s, _, err := a.open(cmd.Context(), secretstore.EnableRemove(true))
