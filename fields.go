@@ -344,25 +344,13 @@ func (s *Store) writeFieldValid(ctx context.Context, o op, name string, val *str
 			return nil
 		}
 		s.observe(&next)
-		done := s.fieldCacheWrite(key)
+		done := s.cacheWrite(key)
 		err = sw.CompareAndSwap(ctx, key, old, next)
 		done(&next, err != nil)
 		if err == nil || attempt == fieldWriteAttempts || classify(s.sh.drv, err) != driver.Conflict {
 			return err
 		}
 	}
-}
-
-// fieldCacheWrite tells the cache, if any, of a write of key, and returns
-// the function to call when the write has returned: with the value written,
-// and whether to forget the name instead (the write failed, and may or may
-// not have happened).
-func (s *Store) fieldCacheWrite(key string) func(val *string, forget bool) {
-	c := s.sh.cache
-	if c == nil {
-		return func(*string, bool) {}
-	}
-	return func(val *string, forget bool) { c.write(key, val, forget) }
 }
 
 // ValidateRequestName reports whether name may be asked of a Store: a

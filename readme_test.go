@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/secretstore-go/secretstore"
+	"github.com/secretstore-go/secretstore/memstore"
 )
 
 // The README's Go snippets, compiled: readmeSnippet holds its code block and
@@ -36,6 +37,13 @@ func readmeSnippet(ctx context.Context) error {
 	fmt.Println(secrets) // map[dbPassword:[REDACTED] paymentApiKey:[REDACTED]]
 	_ = client
 	return nil
+}
+
+// readmeFields is the README's block on fields of structured secrets.
+func readmeFields(ctx context.Context, store *secretstore.Store) (string, string, error) {
+	secrets, err := store.Require(ctx, "db#username", "db#password", "paymentApiKey")
+	user, pass := secrets.Reveal("db#username"), secrets.Reveal("db#password")
+	return user, pass, err
 }
 
 // readmeInline are the README's inline calls that stand as statements, as
@@ -93,7 +101,14 @@ func TestReadmeSnippets(t *testing.T) {
 		}
 	}
 
-	// The snippets run: the README's file store does not exist here.
+	// The snippets run: the README's file store does not exist here, and
+	// the fields come out of a JSON object secret.
+	mem := secretstore.New(memstore.New(map[string]string{
+		"db": `{"username": "app", "password": "pw"}`, "paymentApiKey": "k"}))
+	defer mem.Close()
+	if user, pass, err := readmeFields(context.Background(), mem); err != nil || user != "app" || pass != "pw" {
+		t.Errorf("the README's fields block: %q %q %v", user, pass, err)
+	}
 	if err := readmeSnippet(context.Background()); err == nil {
 		t.Error("the README's snippet opened a store that does not exist")
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/secretstore-go/secretstore"
@@ -359,10 +360,16 @@ func TestCloseDriverFalse(t *testing.T) {
 	}
 }
 
-func TestOpenClassifiesDriverErrors(t *testing.T) {
+// registerDenied registers the scheme x-denied once, so that the test can
+// run with -count above 1 (Register refuses a second registration).
+var registerDenied = sync.OnceFunc(func() {
 	secretstore.Register("x-denied", func(context.Context, *url.URL) (driver.Store, error) {
 		return nil, driver.Errorf(driver.PermissionDenied, "wrong key")
 	})
+})
+
+func TestOpenClassifiesDriverErrors(t *testing.T) {
+	registerDenied()
 	_, err := secretstore.Open(context.Background(), "x-denied://")
 	if !errors.Is(err, secretstore.ErrPermissionDenied) || secretstore.Code(err) != driver.PermissionDenied {
 		t.Fatalf("an opener's classified error: %v", err)
