@@ -78,7 +78,11 @@ type Options struct {
 	// secret instead of deleting the secret, and label the secret
 	// [RemovedLabel]: recoverable with EnableSecretVersion (or the
 	// console), while Get reports the name missing, List leaves it out and
-	// Set adds a new version (and drops the label) as usual.
+	// Set adds a new version (and drops the label) as usual. The
+	// credentials then also need secretmanager.secrets.get and
+	// secretmanager.secrets.update (roles/secretmanager.admin has both);
+	// a Set whose label update fails reports the error after its version
+	// was added.
 	DisableOnRemove bool
 
 	// Parallel bounds the calls one Get has in flight; 0 means
