@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/secretstore-go/secretstore/gcp/internal/fakegcp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
 
 // stopped is a clock that stays in one minute, so that the fake's read
@@ -249,5 +251,40 @@ func TestGetVersionsCost(t *testing.T) {
 	wantVersions(t, d, "LONG", ptr("same"), ptr("old"))
 	if n := srv.Reads() - before; n != 1 {
 		t.Fatalf("GetVersions over 20 versions made %d read requests, want 1", n)
+	}
+}
+
+// A label change by someone else between Remove's GetSecret and its
+// UpdateSecret is kept: the etag makes the update fail, and Remove reads
+// the labels again.
+func TestRemovedLabelKeepsConcurrentLabels(t *testing.T) {
+	srv := startFake(t, fakegcp.Options{})
+	srv.Seed(project, "K", nil, "v")
+	c := client(t, srv)
+	d := openWith(t, srv, gcp.Options{DisableOnRemove: true})
+	t.Cleanup(func() { _ = d.Close() })
+	const full = "projects/" + project + "/secrets/K"
+	var first atomic.Bool
+	srv.SetHook(func(ctx context.Context, method string, _ any) error {
+		if method != "UpdateSecret" || !first.CompareAndSwap(false, true) {
+			return nil
+		}
+		// The other writer's update, before the driver's reaches the
+		// server (its own call passes this hook untouched).
+		_, err := c.UpdateSecret(ctx, &secretmanagerpb.UpdateSecretRequest{
+			Secret:     &secretmanagerpb.Secret{Name: full, Labels: map[string]string{"owner": "ops"}},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"labels"}},
+		})
+		return err
+	})
+	if err := d.Remove(t.Context(), "K"); err != nil {
+		t.Fatal(err)
+	}
+	sec, _, _ := srv.Secret(full)
+	if l := sec.GetLabels(); l["owner"] != "ops" || l[gcp.RemovedLabel] != "true" {
+		t.Fatalf("labels after a concurrent change: %v, want both", l)
+	}
+	if n := srv.Calls("UpdateSecret"); n != 3 {
+		t.Fatalf("%d UpdateSecret calls, want 3 (the other writer's, a refused one, a retry)", n)
 	}
 }
