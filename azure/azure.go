@@ -44,7 +44,7 @@ const (
 )
 
 // Options configure a [Store]. The zero value is ready: the default Azure
-// credential, portable names encoded, deleted secrets recovered, nothing
+// credential, native names, deleted secrets recovered, nothing
 // purged.
 type Options struct {
 	// Credential authenticates to Key Vault. Nil means
@@ -59,12 +59,11 @@ type Options struct {
 	// SDK's defaults.
 	ClientOptions *azsecrets.ClientOptions
 
-	// RawNames uses portable names as Key Vault names unchanged, for a
-	// vault whose names were written by other tools. Only names of 1 to
-	// 127 ASCII letters, digits and dashes are accepted (others fail with
-	// code driver.InvalidName), and, as in Key Vault, names that differ
-	// only in case are the same secret.
-	RawNames bool
+	// Names is how names map to Key Vault names: NamesNative (the
+	// default) uses them unchanged, for a vault whose names were written
+	// by other tools or people; NamesEscaped maps any portable name (see
+	// "Names" in the package documentation).
+	Names Names
 
 	// ContentType is the content type Set gives text values (at most 255
 	// characters). Values kept in base64 always get [BinaryContentType].
@@ -125,6 +124,9 @@ func New(vaultURL string, opts Options) (*Store, error) {
 	if opts.ContentType == BinaryContentType {
 		return nil, errors.New("azurekv: the content type " + BinaryContentType + " is reserved for values kept in base64")
 	}
+	if opts.Names != NamesNative && opts.Names != NamesEscaped {
+		return nil, fmt.Errorf("azurekv: unknown Names %d", int(opts.Names))
+	}
 	if opts.Parallel < 0 || opts.PollInterval < 0 || opts.PollTimeout < 0 {
 		return nil, errors.New("azurekv: Parallel, PollInterval and PollTimeout must not be negative")
 	}
@@ -168,10 +170,10 @@ func (s *Store) KeyVaultName(name string) (string, error) {
 // kvName maps a portable name to Key Vault's and reports whether the secret
 // must carry its name in [NameTag].
 func (s *Store) kvName(name string) (kv string, hashed bool, err error) {
-	if s.opts.RawNames {
+	if s.opts.Names == NamesNative {
 		if !rawName(name) {
 			return "", false, driver.Errorf(driver.InvalidName,
-				"azurekv: with raw names, a name must be 1 to %d ASCII letters, digits and dashes", MaxNameLen)
+				"azurekv: a Key Vault secret name holds 1 to %d ASCII letters, digits and '-', and is not case sensitive (names=escaped maps any portable name)", MaxNameLen)
 		}
 		return name, false, nil
 	}
@@ -230,7 +232,7 @@ func (s *Store) getOne(ctx context.Context, name, version string) (*string, stri
 }
 
 // Set writes value as a new version of name. Values over [MaxValueSize]
-// bytes as stored fail with code driver.InvalidValue before any request. If
+// characters as stored fail with code driver.InvalidValue before any request. If
 // the name is deleted but recoverable, Set recovers it (or purges it, with
 // PurgeDeleted), waits until Key Vault has finished, and then writes.
 func (s *Store) Set(ctx context.Context, name, value string) error {
@@ -239,12 +241,12 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 		return err
 	}
 	stored, binary := encodeValue(value)
-	if len(stored) > MaxValueSize {
+	if n := valueChars(stored); n > MaxValueSize {
 		what := "value"
 		if binary {
 			what = "value in base64"
 		}
-		return driver.Errorf(driver.InvalidValue, "azurekv: the %s is %d bytes, more than Key Vault's %d", what, len(stored), MaxValueSize)
+		return driver.Errorf(driver.InvalidValue, "azurekv: the %s is %d characters, more than Key Vault's %d", what, n, MaxValueSize)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -421,7 +423,7 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 
 // List returns the names that start with prefix, mapped back from Key Vault's
 // names. Names the driver did not make (they do not decode, or do not decode
-// to a valid portable name) are skipped; with RawNames every Key Vault name
+// to a valid portable name) are skipped; with native names every Key Vault name
 // is listed as it is.
 func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	var out []string
@@ -437,7 +439,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 			}
 			kv := p.ID.Name()
 			var name string
-			if s.opts.RawNames {
+			if s.opts.Names == NamesNative {
 				name = kv
 			} else {
 				tag := ""

@@ -18,15 +18,23 @@ import (
 // recoverable.
 func TestLiveVault(t *testing.T) {
 	u := testenv.Live(t, "Key Vault", "SECRETSTORE_AZURE_VAULT_URL")[0]
-	storetest.Run(t, storetest.Harness{
-		AsTargets: []any{new(*azsecrets.Client)},
-		Open: func(t *testing.T) driver.Store {
-			d, err := azure.New(u, azure.Options{PurgeOnRemove: true})
-			if err != nil {
-				t.Fatal(err)
+	for _, names := range []azure.Names{azure.NamesNative, azure.NamesEscaped} {
+		t.Run(names.String(), func(t *testing.T) {
+			h := storetest.Harness{
+				AsTargets: []any{new(*azsecrets.Client)},
+				Open: func(t *testing.T) driver.Store {
+					d, err := azure.New(u, azure.Options{PurgeOnRemove: true, Names: names})
+					if err != nil {
+						t.Fatal(err)
+					}
+					return d
+				},
+				MaxValueSize: azure.MaxValueSize,
 			}
-			return d
-		},
-		MaxValueSize: azure.MaxValueSize,
-	})
+			if names == azure.NamesNative {
+				h.NativeName, h.MaxNameLen = nativeName, azure.MaxNameLen
+			}
+			storetest.Run(t, h)
+		})
+	}
 }

@@ -3,6 +3,7 @@ package azure
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"strconv"
 	"strings"
 )
 
@@ -28,7 +29,7 @@ const NameTag = "secretstore-name"
 
 // escapes maps each punctuation byte of the portable alphabet to the digit
 // that follows '-' in its escape. Upper-case letters are escaped as '-' and
-// the lower-case letter; '8', '9' and '-' are never used after '-'.
+// the lower-case letter; '9' and '-' are never used after '-'.
 var escapes = [256]byte{
 	'/': '0',
 	'.': '1',
@@ -38,6 +39,7 @@ var escapes = [256]byte{
 	'+': '5',
 	'=': '6',
 	'-': '7',
+	'!': '8',
 }
 
 // unescapes is the inverse of escapes.
@@ -156,4 +158,35 @@ func rawName(name string) bool {
 		}
 	}
 	return true
+}
+
+// Names says how a [Store] maps the portable names it is given to Key Vault
+// names (see "Names" in the package documentation).
+type Names int
+
+const (
+	// NamesNative, the default, takes a name as the Key Vault name itself,
+	// so that the secrets the portal, the Azure CLI or Terraform made
+	// (db-password, DbPassword, stripe-api-key) are read by the name they
+	// show. A name that is not a Key Vault name (1 to 127 ASCII letters,
+	// digits and '-') is refused with code driver.InvalidName before any
+	// request. Key Vault names are not case sensitive: DbPassword and
+	// dbpassword are one secret, and List returns the spelling it was
+	// created with.
+	NamesNative Names = iota
+	// NamesEscaped maps every portable name to a Key Vault name that only
+	// it stands for (hashed past 127 characters), so that any portable
+	// name fits, case-sensitive (for example "tenant:acme:stripeApiKey").
+	NamesEscaped
+)
+
+// String returns the mode's spelling in URLs: "native" or "escaped".
+func (n Names) String() string {
+	switch n {
+	case NamesNative:
+		return "native"
+	case NamesEscaped:
+		return "escaped"
+	}
+	return "Names(" + strconv.Itoa(int(n)) + ")"
 }

@@ -16,6 +16,7 @@ func TestEncodeName(t *testing.T) {
 		"db/primary/password":      "db-0primary-0password",
 		"a.b_c:d@e+f=g-h/i":        "a-1b-2c-3d-4e-5f-6g-7h-0i",
 		"0":                        "0",
+		"rds!db-1":                 "rds-8db-71",
 	} {
 		got, hashed, ok := encodeName(name)
 		if !ok || hashed || got != want {
@@ -58,7 +59,7 @@ func TestHashedNames(t *testing.T) {
 }
 
 func TestDecodeNameRefusesForeignNames(t *testing.T) {
-	for _, kv := range []string{"", "a-", "-9", "-8x", "a--b", "a_b", strings.Repeat("a", 128)} {
+	for _, kv := range []string{"", "a-", "-9", "a--b", "a_b", strings.Repeat("a", 128)} {
 		if got, ok := decodeName(kv, ""); ok {
 			t.Errorf("decodeName(%q) = %q, want refused", kv, got)
 		}

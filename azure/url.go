@@ -51,7 +51,7 @@ var credentialKinds = []string{"default", "environment", "managedidentity", "wor
 // values.
 func parseURL(u *url.URL) (urlConfig, error) {
 	var cfg urlConfig
-	q, err := urlopt.Parse(u, Scheme, "raw-names", "content-type", "on-deleted", "remove", "parallel",
+	q, err := urlopt.Parse(u, Scheme, "names", "content-type", "on-deleted", "remove", "parallel",
 		"poll-interval", "poll-timeout", "credential", "client-id")
 	if err != nil {
 		return cfg, err
@@ -61,7 +61,9 @@ func parseURL(u *url.URL) (urlConfig, error) {
 	}
 	cfg.vaultURL = "https://" + u.Host + "/"
 	o := &cfg.opts
-	o.RawNames = q.Bool("raw-names", false)
+	if q.Enum("names", "native", "native", "escaped") == "escaped" {
+		o.Names = NamesEscaped
+	}
 	o.ContentType = q.String("content-type", "")
 	o.PurgeDeleted = q.Enum("on-deleted", "recover", "recover", "purge") == "purge"
 	o.PurgeOnRemove = q.Enum("remove", "delete", "delete", "purge") == "purge"

@@ -13,7 +13,7 @@ import (
 // never repeat a value, and that what it accepts is in range.
 func FuzzParseURL(f *testing.F) {
 	for _, s := range []string{
-		"azurekv://v.vault.azure.net?raw-names=1&content-type=text/plain&on-deleted=purge&remove=purge&parallel=4&poll-interval=1s&poll-timeout=1m&credential=managedidentity&client-id=x",
+		"azurekv://v.vault.azure.net?names=escaped&content-type=text/plain&on-deleted=purge&remove=purge&parallel=4&poll-interval=1s&poll-timeout=1m&credential=managedidentity&client-id=x",
 		"azurekv://v.vault.azure.net:443", "azurekv://u:s3cr3tpass@v.vault.azure.net", "azurekv://v.vault.azure.net?client-secret=s3cr3tpass",
 	} {
 		f.Add(s)

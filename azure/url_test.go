@@ -8,7 +8,7 @@ import (
 )
 
 func TestParseURL(t *testing.T) {
-	u, _ := url.Parse("azurekv://myvault.vault.azure.net?raw-names=true&content-type=text/plain&on-deleted=purge&remove=purge&parallel=4&poll-interval=100ms&poll-timeout=1m&credential=managedidentity&client-id=00000000-0000-0000-0000-000000000001")
+	u, _ := url.Parse("azurekv://myvault.vault.azure.net?names=escaped&content-type=text/plain&on-deleted=purge&remove=purge&parallel=4&poll-interval=100ms&poll-timeout=1m&credential=managedidentity&client-id=00000000-0000-0000-0000-000000000001")
 	cfg, err := parseURL(u)
 	if err != nil {
 		t.Fatal(err)
@@ -17,7 +17,7 @@ func TestParseURL(t *testing.T) {
 		t.Errorf("vault URL = %q", cfg.vaultURL)
 	}
 	opts := cfg.opts
-	if !opts.RawNames || opts.ContentType != "text/plain" || !opts.PurgeDeleted || !opts.PurgeOnRemove ||
+	if opts.Names != NamesEscaped || opts.ContentType != "text/plain" || !opts.PurgeDeleted || !opts.PurgeOnRemove ||
 		opts.Parallel != 4 || opts.PollInterval != 100*time.Millisecond || opts.PollTimeout != time.Minute ||
 		cfg.credential != "managedidentity" || cfg.clientID != "00000000-0000-0000-0000-000000000001" {
 		t.Errorf("config = %+v", cfg)
@@ -26,7 +26,7 @@ func TestParseURL(t *testing.T) {
 		t.Errorf("newCredential(managedidentity) = %v, %v", c, err)
 	}
 	u, _ = url.Parse("azurekv://myvault.vault.azure.net/")
-	if cfg, err := parseURL(u); err != nil || cfg.opts.RawNames || cfg.opts.PurgeDeleted || cfg.opts.PurgeOnRemove || cfg.credential != "default" {
+	if cfg, err := parseURL(u); err != nil || cfg.opts.Names != NamesNative || cfg.opts.PurgeDeleted || cfg.opts.PurgeOnRemove || cfg.credential != "default" {
 		t.Errorf("defaults: %+v, %v; want the zero options and the default credential", cfg, err)
 	}
 	if c, err := newCredential("default", ""); c != nil || err != nil {
@@ -43,8 +43,8 @@ func TestParseURLRefuses(t *testing.T) {
 		"azurekv://user:" + secretish + "@myvault.vault.azure.net",
 		"azurekv://myvault.vault.azure.net/path",
 		"azurekv://myvault.vault.azure.net?unknown=" + secretish,
-		"azurekv://myvault.vault.azure.net?raw-names=" + secretish,
-		"azurekv://myvault.vault.azure.net?raw-names=true&raw-names=false",
+		"azurekv://myvault.vault.azure.net?names=" + secretish,
+		"azurekv://myvault.vault.azure.net?names=native&names=escaped", "azurekv://myvault.vault.azure.net?raw-names=1",
 		"azurekv://myvault.vault.azure.net?on-deleted=" + secretish,
 		"azurekv://myvault.vault.azure.net?parallel=0",
 		"azurekv://myvault.vault.azure.net?poll-timeout=-1s",

@@ -6,10 +6,16 @@ import (
 	"unicode/utf8"
 )
 
-// MaxValueSize is the largest value Key Vault stores, in bytes of the stored
-// string: 25 KiB. A value kept in base64 (see [BinaryContentType]) may have
-// at most 19,200 bytes before encoding.
-const MaxValueSize = 25 << 10
+// MaxValueSize is the largest value Key Vault stores, in characters
+// (Unicode code points) of the stored string: 25,600, so that a text value
+// of non-ASCII characters may have up to four times as many bytes. A value
+// kept in base64 (see [BinaryContentType]) may have at most 19,200 bytes
+// before encoding.
+const MaxValueSize = 25600
+
+// valueChars returns the length of a stored value as Key Vault counts it:
+// in characters, not bytes.
+func valueChars(stored string) int { return utf8.RuneCountInString(stored) }
 
 // BinaryContentType is the content type of a secret whose value the driver
 // keeps in standard base64 (with padding) because it is not text Key Vault

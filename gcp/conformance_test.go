@@ -29,9 +29,18 @@ func startFake(t *testing.T, opts fakegcp.Options) *fakegcp.Server {
 	return srv
 }
 
-// open returns a driver that reaches srv through the official client over
-// gRPC. The caller (or the portable Store it is given to) closes it.
+// open returns a driver with escaped names (see openWith), the mode most
+// tests here use, since their names hold portable punctuation.
 func open(t *testing.T, srv *fakegcp.Server, opts gcp.Options) *gcp.Store {
+	t.Helper()
+	opts.Names = gcp.NamesEscaped
+	return openWith(t, srv, opts)
+}
+
+// openWith returns a driver that reaches srv through the official client
+// over gRPC, with opts as given. The caller (or the portable Store it is
+// given to) closes it.
+func openWith(t *testing.T, srv *fakegcp.Server, opts gcp.Options) *gcp.Store {
 	t.Helper()
 	opts.ClientOptions = append(opts.ClientOptions, srv.ClientOptions()...)
 	if opts.Backoff == (gax.Backoff{}) {
@@ -44,25 +53,42 @@ func open(t *testing.T, srv *fakegcp.Server, opts gcp.Options) *gcp.Store {
 	return d
 }
 
+// nativeName maps a name of the suite to a secret id, character by
+// character and without collisions: with the escaped mode's own mapping,
+// whose ids are as native as any (letters, digits, '_' and '-').
+func nativeName(name string) string {
+	id, err := gcp.SecretID(name)
+	if err != nil {
+		return name // refused by the driver, which the suite reports
+	}
+	return id
+}
+
 // TestConformance runs the whole storetest suite through the official
-// client against the fake service, once with Remove deleting secrets and
-// once with Remove disabling their versions. Small list pages make List
-// page.
+// client against the fake service, in both name modes, each once with
+// Remove deleting secrets and once with Remove disabling their versions.
+// Small list pages make List page.
 func TestConformance(t *testing.T) {
-	for _, mode := range []struct {
-		name    string
-		disable bool
-	}{{"Delete", false}, {"DisableOnRemove", true}} {
-		t.Run(mode.name, func(t *testing.T) {
-			srv := startFake(t, fakegcp.Options{MaxPageSize: 7})
-			storetest.Run(t, storetest.Harness{
-				AsTargets: []any{new(*secretmanager.Client)},
-				Open: func(t *testing.T) driver.Store {
-					return open(t, srv, gcp.Options{DisableOnRemove: mode.disable})
-				},
-				MaxValueSize:  gcp.MaxValueSize,
-				NoEmptyValues: true,
+	for _, names := range []gcp.Names{gcp.NamesNative, gcp.NamesEscaped} {
+		for _, mode := range []struct {
+			name    string
+			disable bool
+		}{{"Delete", false}, {"DisableOnRemove", true}} {
+			t.Run(names.String()+"/"+mode.name, func(t *testing.T) {
+				srv := startFake(t, fakegcp.Options{MaxPageSize: 7})
+				h := storetest.Harness{
+					AsTargets: []any{new(*secretmanager.Client)},
+					Open: func(t *testing.T) driver.Store {
+						return openWith(t, srv, gcp.Options{DisableOnRemove: mode.disable, Names: names})
+					},
+					MaxValueSize:  gcp.MaxValueSize,
+					NoEmptyValues: true,
+				}
+				if names == gcp.NamesNative {
+					h.NativeName = nativeName
+				}
+				storetest.Run(t, h)
 			})
-		})
+		}
 	}
 }

@@ -34,16 +34,22 @@ func TestLive(t *testing.T) {
 		}
 		return d
 	}
-	t.Run("Conformance", func(t *testing.T) {
-		storetest.Run(t, storetest.Harness{
-			AsTargets:     []any{new(*secretmanager.Client)},
-			Open:          func(t *testing.T) driver.Store { return openLive(t, gcp.Options{}) },
-			MaxValueSize:  gcp.MaxValueSize,
-			NoEmptyValues: true,
+	for _, names := range []gcp.Names{gcp.NamesNative, gcp.NamesEscaped} {
+		t.Run("Conformance/"+names.String(), func(t *testing.T) {
+			h := storetest.Harness{
+				AsTargets:     []any{new(*secretmanager.Client)},
+				Open:          func(t *testing.T) driver.Store { return openLive(t, gcp.Options{Names: names}) },
+				MaxValueSize:  gcp.MaxValueSize,
+				NoEmptyValues: true,
+			}
+			if names == gcp.NamesNative {
+				h.NativeName = nativeName
+			}
+			storetest.Run(t, h)
 		})
-	})
+	}
 
-	d := openLive(t, gcp.Options{})
+	d := openLive(t, gcp.Options{Names: gcp.NamesEscaped})
 	t.Cleanup(func() { _ = d.Close() })
 	var c *secretmanager.Client
 	d.As(&c)
@@ -91,7 +97,7 @@ func TestLive(t *testing.T) {
 	})
 
 	t.Run("DisableOnRemove", func(t *testing.T) {
-		dd := openLive(t, gcp.Options{DisableOnRemove: true})
+		dd := openLive(t, gcp.Options{DisableOnRemove: true, Names: gcp.NamesEscaped})
 		t.Cleanup(func() { _ = dd.Close() })
 		name := prefix + "disable"
 		mustSet(t, dd, name, "one")

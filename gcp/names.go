@@ -1,6 +1,7 @@
 package gcp
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/secretstore-go/secretstore/driver"
@@ -20,6 +21,7 @@ var escapes = [256]byte{
 	'@': 'a',
 	'+': 'p',
 	'=': 'e',
+	'!': 'x',
 }
 
 // unescapes is the inverse of escapes.
@@ -38,7 +40,7 @@ func plainIDByte(c byte) bool {
 
 // SecretID returns the Secret Manager secret id that holds the portable name
 // (see "Names" in the package documentation): letters, digits and '-' are
-// kept, and '_' . / : @ + = become "__" "_d" "_s" "_c" "_a" "_p" "_e". The
+// kept, and '_' . / : @ + = ! become "__" "_d" "_s" "_c" "_a" "_p" "_e" "_x". The
 // mapping is reversible ([NameOf]) and never maps two names to one id. A
 // name whose id would be longer than [MaxSecretIDLen], or that holds a byte
 // outside the portable alphabet, is an error with code
@@ -60,7 +62,7 @@ func SecretID(name string) (string, error) {
 	}
 	if n > MaxSecretIDLen {
 		return "", driver.Errorf(driver.InvalidName,
-			"gcpsm: name %q maps to a secret id of %d characters, more than Secret Manager's %d (each of _ . / : @ + = takes two)",
+			"gcpsm: name %q maps to a secret id of %d characters, more than Secret Manager's %d (each of _ . / : @ + = ! takes two)",
 			name, n, MaxSecretIDLen)
 	}
 	if n == len(name) {
@@ -123,4 +125,85 @@ func prefixID(prefix string) (string, bool) {
 	}
 	id, err := SecretID(prefix)
 	return id, err == nil
+}
+
+// Names says how a [Store] maps the portable names it is given to secret
+// ids (see "Names" in the package documentation).
+type Names int
+
+const (
+	// NamesNative, the default, takes a name as the secret id itself, so
+	// that the secrets a console, gcloud or Terraform made (DB_PASSWORD,
+	// db_password, stripe-api-key) are read by the name they show. A name
+	// that is not a valid secret id (1 to 255 letters, digits, '-' and
+	// '_') is refused with code [driver.InvalidName] before any call.
+	NamesNative Names = iota
+	// NamesEscaped maps every portable name to a secret id with
+	// [SecretID], reversibly, so that any portable name fits (for example
+	// "tenant:acme:stripeApiKey"); ids written by others read under their
+	// [NameOf] names, or not at all.
+	NamesEscaped
+)
+
+// String returns the name's spelling in URLs: "native" or "escaped".
+func (n Names) String() string {
+	switch n {
+	case NamesNative:
+		return "native"
+	case NamesEscaped:
+		return "escaped"
+	}
+	return "Names(" + strconv.Itoa(int(n)) + ")"
+}
+
+// NativeID checks that name is a secret id as Secret Manager takes it (1 to
+// 255 letters, digits, '-' and '_'), the rule of [NamesNative], and returns
+// it unchanged; otherwise it is an error with code [driver.InvalidName] that
+// states the rule.
+func NativeID(name string) (string, error) {
+	if name == "" || len(name) > MaxSecretIDLen {
+		return "", driver.Errorf(driver.InvalidName,
+			"gcpsm: name %q: a Secret Manager secret id holds 1 to %d letters, digits, '-' and '_' (names=escaped maps any portable name)",
+			name, MaxSecretIDLen)
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !plainIDByte(c) && c != '_' {
+			return "", driver.Errorf(driver.InvalidName,
+				"gcpsm: name %q: byte %q is not allowed: a Secret Manager secret id holds 1 to %d letters, digits, '-' and '_' (names=escaped maps any portable name)",
+				name, c, MaxSecretIDLen)
+		}
+	}
+	return name, nil
+}
+
+// idOf returns the secret id of name in the store's naming mode.
+func (s *Store) idOf(name string) (string, error) {
+	if s.opts.Names == NamesEscaped {
+		return SecretID(name)
+	}
+	return NativeID(name)
+}
+
+// nameOf returns the name a secret id stands for in the store's naming
+// mode, and false for ids that stand for none.
+func (s *Store) nameOf(id string) (string, bool) {
+	if s.opts.Names == NamesEscaped {
+		return NameOf(id)
+	}
+	_, err := NativeID(id)
+	return id, err == nil
+}
+
+// prefixOf returns the id prefix of every id whose name starts with prefix,
+// and false when no such id can exist.
+func (s *Store) prefixOf(prefix string) (string, bool) {
+	if s.opts.Names == NamesEscaped {
+		return prefixID(prefix)
+	}
+	for i := 0; i < len(prefix); i++ {
+		if c := prefix[i]; !plainIDByte(c) && c != '_' {
+			return "", false
+		}
+	}
+	return prefix, true
 }

@@ -17,7 +17,7 @@ var trickyNames = []string{
 	"a--b", "a__b", "a..b", "a::b", "_a", "-a", ".a", "..a", "a.", "a..",
 	"tenant:acme:stripeApiKey", "tenant:acme/stripeApiKey", "tenant/acme/stripeApiKey",
 	"x/y/z", "x/y", "x", "0", "00", "a=", "a==", "=", "@", "+", ":", "_", "-",
-	"a2d", "a2f", "a_2f", "a-2f", "AbC", "abc", "ABC", "a_d", "a_s", "a_", "a__",
+	"a2d", "a2f", "a!", "rds!db-1", "a_x", "a_2f", "a-2f", "AbC", "abc", "ABC", "a_d", "a_s", "a_", "a__",
 	"_d", "__", "d", "s", strings.Repeat("long", 40),
 }
 
@@ -93,7 +93,7 @@ func TestSecretIDLength(t *testing.T) {
 }
 
 func TestNameOfRefuses(t *testing.T) {
-	for _, id := range []string{"", "a_", "a_x", "_", "a.b", "a b", "ä", "a_D", strings.Repeat("a", 256)} {
+	for _, id := range []string{"", "a_", "a_q", "_", "a.b", "a b", "ä", "a_D", strings.Repeat("a", 256)} {
 		if n, ok := gcp.NameOf(id); ok {
 			t.Errorf("NameOf(%q) = %q, true; want false (SecretID never makes it)", id, n)
 		}
@@ -109,14 +109,14 @@ func FuzzSecretID(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name string) {
 		id, err := gcp.SecretID(name)
 		alphabet := name != "" && !strings.ContainsFunc(name, func(r rune) bool {
-			return r > 0x7f || !strings.ContainsRune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:@+=/", r)
+			return r > 0x7f || !strings.ContainsRune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:@+=/!", r)
 		})
 		if err != nil {
 			if driver.CodeOf(err) != driver.InvalidName {
 				t.Fatalf("SecretID(%q): error code %v, want invalid_name", name, driver.CodeOf(err))
 			}
 			if alphabet && len(name)+strings.Count(name, "_")+strings.Count(name, ".")+strings.Count(name, "/")+
-				strings.Count(name, ":")+strings.Count(name, "@")+strings.Count(name, "+")+strings.Count(name, "=") <= gcp.MaxSecretIDLen {
+				strings.Count(name, ":")+strings.Count(name, "@")+strings.Count(name, "+")+strings.Count(name, "=")+strings.Count(name, "!") <= gcp.MaxSecretIDLen {
 				t.Fatalf("SecretID(%q) refused a name that fits: %v", name, err)
 			}
 			if secretstore.ValidateName(name) == nil && !alphabet {
@@ -183,4 +183,27 @@ func TestSecretIDErrorClass(t *testing.T) {
 	if !errors.As(err, &de) || de.Code != driver.InvalidName {
 		t.Fatalf("SecretID of a too long name: %v, want a driver error with code invalid_name", err)
 	}
+}
+
+// FuzzNativeID checks that the native mode takes exactly the secret ids
+// Secret Manager takes, unchanged, and refuses the rest as invalid names.
+func FuzzNativeID(f *testing.F) {
+	for _, n := range append(trickyNames, "DB_PASSWORD", "db_password", "db-password", "StripeApiKey", "") {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		id, err := gcp.NativeID(name)
+		if validID(name) != (err == nil) {
+			t.Fatalf("NativeID(%q) = %v; the service's rule says %v", name, err, validID(name))
+		}
+		if err != nil {
+			if driver.CodeOf(err) != driver.InvalidName || !strings.Contains(err.Error(), "letters, digits, '-' and '_'") {
+				t.Fatalf("NativeID(%q): %v, want invalid_name stating the rule", name, err)
+			}
+			return
+		}
+		if id != name {
+			t.Fatalf("NativeID(%q) = %q", name, id)
+		}
+	})
 }

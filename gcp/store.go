@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +23,7 @@ import (
 	"google.golang.org/api/option"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
 
 // MaxValueSize is the largest value Secret Manager holds: 64 KiB, its
@@ -66,14 +69,24 @@ type Options struct {
 	// Labels are set on the secrets Set creates.
 	Labels map[string]string
 
+	// Names is how names map to secret ids: NamesNative (the default), a
+	// name is the secret id; NamesEscaped, any portable name maps to an id
+	// with [SecretID].
+	Names Names
+
 	// DisableOnRemove makes Remove disable every enabled version of the
-	// secret instead of deleting the secret: recoverable with
-	// EnableSecretVersion (or the console), while Get reports the name
-	// missing and Set adds a new version as usual.
+	// secret instead of deleting the secret, and label the secret
+	// [RemovedLabel]: recoverable with EnableSecretVersion (or the
+	// console), while Get reports the name missing, List leaves it out and
+	// Set adds a new version (and drops the label) as usual. The
+	// credentials then also need secretmanager.secrets.get and
+	// secretmanager.secrets.update (roles/secretmanager.admin has both);
+	// a Set whose label update fails reports the error after its version
+	// was added.
 	DisableOnRemove bool
 
-	// Parallel bounds the calls one Get (or List with DisableOnRemove) has
-	// in flight; 0 means DefaultParallel.
+	// Parallel bounds the calls one Get has in flight; 0 means
+	// DefaultParallel.
 	Parallel int
 
 	// MaxRetries is how many times one call is retried when it fails with
@@ -114,6 +127,9 @@ var (
 func New(ctx context.Context, project string, opts Options) (*Store, error) {
 	if err := checkProject(project); err != nil {
 		return nil, err
+	}
+	if opts.Names != NamesNative && opts.Names != NamesEscaped {
+		return nil, fmt.Errorf("gcpsm: unknown Names %d", int(opts.Names))
 	}
 	if opts.Parallel < 0 {
 		return nil, errors.New("gcpsm: Parallel must not be negative")
@@ -189,14 +205,14 @@ func (s *Store) Get(ctx context.Context, names []string) (map[string]string, err
 	}
 	ids := make(map[string]string, len(names))
 	for _, n := range names {
-		id, err := SecretID(n)
+		id, err := s.idOf(n)
 		if err != nil {
 			return nil, err
 		}
 		ids[n] = id
 	}
 	return driver.GetEach(ctx, names, s.opts.Parallel, func(ctx context.Context, name string) (string, bool, error) {
-		v, ok, _, err := s.current(ctx, name, ids[name])
+		v, ok, _, _, err := s.current(ctx, name, ids[name])
 		return v, ok, err
 	})
 }
@@ -204,28 +220,29 @@ func (s *Store) Get(ctx context.Context, names []string) (map[string]string, err
 // current reads the value of the newest enabled version of a secret, and
 // that version's number. "latest" names the most recently created version,
 // whatever its state: when that one is disabled or destroyed
-// (FAILED_PRECONDITION), current reads the newest enabled one instead.
-func (s *Store) current(ctx context.Context, name, id string) (val string, ok bool, num int64, err error) {
+// (FAILED_PRECONDITION), current lists the enabled versions (returned as
+// listed, newest first) and reads the newest instead.
+func (s *Store) current(ctx context.Context, name, id string) (val string, ok bool, num int64, listed []int64, err error) {
 	val, num, err = s.access(ctx, name, s.secretName(id)+"/versions/latest")
 	switch codeOf(err) {
 	case codes.OK:
-		return val, true, num, nil
+		return val, true, num, nil, nil
 	case codes.NotFound:
-		return "", false, 0, nil
+		return "", false, 0, nil, nil
 	case codes.FailedPrecondition:
 	default:
-		return "", false, 0, err
+		return "", false, 0, nil, err
 	}
 	nums, err := s.enabledVersions(ctx, name, id)
 	if err != nil || len(nums) == 0 {
-		return "", false, 0, err
+		return "", false, 0, nil, err
 	}
 	var refused error
 	for _, n := range nums {
 		val, num, err = s.access(ctx, name, s.secretName(id)+"/versions/"+strconv.FormatInt(n, 10))
 		switch codeOf(err) {
 		case codes.OK:
-			return val, true, num, nil
+			return val, true, num, nums, nil
 		case codes.NotFound:
 			continue // deleted since it was listed
 		case codes.FailedPrecondition:
@@ -235,9 +252,9 @@ func (s *Store) current(ctx context.Context, name, id string) (val string, ok bo
 			refused = err
 			continue
 		}
-		return "", false, 0, err
+		return "", false, 0, nil, err
 	}
-	return "", false, 0, refused
+	return "", false, 0, nil, refused
 }
 
 // access reads one version (a full resource name) and checks its checksum.
@@ -295,6 +312,11 @@ func (s *Store) enabledVersions(ctx context.Context, name, id string) ([]int64, 
 	return nums, nil
 }
 
+// directTries is how many older versions GetVersions reads by number
+// (AccessSecretVersion, from the large access quota) before it lists the
+// enabled ones (ListSecretVersions, from the small quota of other reads).
+const directTries = 8
+
 // GetVersions returns the current value of name and the value it had
 // before the last Set that changed it, the shape filestore's GetVersions
 // has. current is the newest enabled version (nil when name does not exist
@@ -302,38 +324,60 @@ func (s *Store) enabledVersions(ctx context.Context, name, id string) ([]int64, 
 // whose value differs from current (nil when there is none). Setting a name
 // to its current value therefore keeps the previous value reachable, and
 // disabling a version (in the console, or with DisableOnRemove) takes it out
-// of both. It makes one AccessSecretVersion call for current, one
-// ListSecretVersions call, and one AccessSecretVersion call per older
-// enabled version until one differs.
+// of both. It reads the current version and then older versions by number,
+// newest first, with AccessSecretVersion alone (see "Operations" in the
+// package documentation for the cost); only after [directTries] older
+// versions without an answer does it list the enabled ones.
 func (s *Store) GetVersions(ctx context.Context, name string) (current, previous *string, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	id, err := SecretID(name)
+	id, err := s.idOf(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	cur, ok, num, err := s.current(ctx, name, id)
+	cur, ok, num, nums, err := s.current(ctx, name, id)
 	if err != nil || !ok {
 		return nil, nil, err
 	}
-	nums, err := s.enabledVersions(ctx, name, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, n := range nums {
-		if num > 0 && n >= num {
-			continue
-		}
+	older := func(n int64) (prev *string, err error) {
 		v, _, err := s.access(ctx, name, s.secretName(id)+"/versions/"+strconv.FormatInt(n, 10))
 		switch codeOf(err) {
 		case codes.OK:
 			if v != cur {
-				return &cur, &v, nil
+				return &v, nil
 			}
 		case codes.NotFound, codes.FailedPrecondition:
+			// Destroyed, disabled, or never there.
 		default:
+			return nil, err
+		}
+		return nil, nil
+	}
+	next := num - 1
+	if num <= 0 {
+		next = math.MaxInt64 // an unnumbered answer: list them all
+	}
+	if nums == nil && num > 0 {
+		// Versions are numbered 1, 2, ...: read the older ones by number.
+		for tries := 0; next >= 1 && tries < directTries; next, tries = next-1, tries+1 {
+			if prev, err := older(next); prev != nil || err != nil {
+				return &cur, prev, err
+			}
+		}
+		if next < 1 {
+			return &cur, nil, nil
+		}
+		if nums, err = s.enabledVersions(ctx, name, id); err != nil {
 			return nil, nil, err
+		}
+	}
+	for _, n := range nums {
+		if num > 0 && n > next {
+			continue
+		}
+		if prev, err := older(n); prev != nil || err != nil {
+			return &cur, prev, err
 		}
 	}
 	return &cur, nil, nil
@@ -347,7 +391,7 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	id, err := SecretID(name)
+	id, err := s.idOf(name)
 	if err != nil {
 		return err
 	}
@@ -367,14 +411,19 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 	// The secret usually exists: add first, create only on NOT_FOUND. A
 	// concurrent Remove can delete the secret between creation and the
 	// add, hence the (short) loop.
+	created := false
 	for range 3 {
 		_, err := s.client.AddSecretVersion(ctx, req, s.call...)
 		if status.Code(err) != codes.NotFound {
-			return callError(ctx, "AddSecretVersion", name, err)
+			if err != nil || !s.opts.DisableOnRemove || created {
+				return callError(ctx, "AddSecretVersion", name, err)
+			}
+			return s.label(ctx, name, id, false)
 		}
 		if err := s.create(ctx, name, id); err != nil {
 			return err
 		}
+		created = true
 	}
 	return &rpcError{call: "AddSecretVersion", name: name, code: codes.Aborted,
 		err: errors.New("the secret was deleted again after each creation")}
@@ -402,12 +451,14 @@ func (s *Store) create(ctx context.Context, name, id string) error {
 
 // Remove deletes the secret of name, or with [Options.DisableOnRemove]
 // disables its enabled versions, oldest first, so that a concurrent read
-// never sees an older value come back. A missing name is not an error.
+// never sees an older value come back, and then labels the secret
+// [RemovedLabel], so that List leaves it out without reading its versions.
+// A missing name is not an error.
 func (s *Store) Remove(ctx context.Context, name string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	id, err := SecretID(name)
+	id, err := s.idOf(name)
 	if err != nil {
 		return err
 	}
@@ -433,51 +484,89 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 			return callError(ctx, "DisableSecretVersion", name, err)
 		}
 	}
-	return nil
+	return s.label(ctx, name, id, true)
 }
 
-// List returns the names that start with prefix. It pages through
-// ListSecrets, asking the service to filter by the prefix's secret id
-// (a "name contains" filter, so the driver checks every name again), and
-// leaves out secret ids this driver does not make. With
-// [Options.DisableOnRemove] it also leaves out secrets without an enabled
-// version (removed names), at the cost of one ListSecretVersions call per
-// secret.
+// RemovedLabel is the label (with the value "true") that Remove puts on a
+// secret with [Options.DisableOnRemove] and Set takes off: List leaves
+// labelled secrets out, which costs no call per secret.
+const RemovedLabel = "secretstore-removed"
+
+// label puts [RemovedLabel] on the secret of name (removed) or takes it
+// off, keeping its other labels: GetSecret, then, only when the label
+// changes, UpdateSecret with the secret's etag, so that a concurrent change
+// of other labels is not lost (a few tries). A missing secret is fine.
+func (s *Store) label(ctx context.Context, name, id string, removed bool) error {
+	for range 4 {
+		sec, err := s.client.GetSecret(ctx, &secretmanagerpb.GetSecretRequest{Name: s.secretName(id)}, s.call...)
+		if status.Code(err) == codes.NotFound {
+			return nil
+		}
+		if err != nil {
+			return callError(ctx, "GetSecret", name, err)
+		}
+		if _, has := sec.GetLabels()[RemovedLabel]; has == removed {
+			return nil
+		}
+		labels := maps.Clone(sec.GetLabels())
+		if removed {
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			labels[RemovedLabel] = "true"
+		} else {
+			delete(labels, RemovedLabel)
+		}
+		_, err = s.client.UpdateSecret(ctx, &secretmanagerpb.UpdateSecretRequest{
+			Secret:     &secretmanagerpb.Secret{Name: sec.GetName(), Labels: labels, Etag: sec.GetEtag()},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"labels"}},
+		}, s.call...)
+		switch status.Code(err) {
+		case codes.OK, codes.NotFound:
+			return nil
+		case codes.Aborted, codes.FailedPrecondition:
+			continue // the etag changed meanwhile: read again
+		}
+		return callError(ctx, "UpdateSecret", name, err)
+	}
+	return &rpcError{call: "UpdateSecret", name: name, code: codes.Aborted,
+		err: errors.New("the secret's labels changed during each try")}
+}
+
+// List returns the names that start with prefix, from one paged
+// ListSecrets call whatever the number of secrets. It asks the service to
+// filter by the prefix's secret id (a "name contains" filter, so the driver
+// checks every name again), and leaves out secret ids that stand for no
+// name. With [Options.DisableOnRemove] it also leaves out secrets labelled
+// [RemovedLabel] (removed names).
 func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	pid, ok := prefixID(prefix)
+	pid, ok := s.prefixOf(prefix)
 	if !ok {
 		return nil, nil // no name this driver can hold starts with prefix
 	}
-	names, ids, err := s.listSecrets(ctx, prefix, pid)
-	if err != nil || !s.opts.DisableOnRemove || len(names) == 0 {
-		return names, err
-	}
-	return driver.FilterEach(ctx, names, s.opts.Parallel, func(ctx context.Context, i int) (bool, error) {
-		nums, err := s.enabledVersions(ctx, names[i], ids[i])
-		return len(nums) > 0, err
-	})
+	return s.listSecrets(ctx, prefix, pid)
 }
 
-func (s *Store) listSecrets(ctx context.Context, prefix, pid string) (names, ids []string, err error) {
+func (s *Store) listSecrets(ctx context.Context, prefix, pid string) (names []string, err error) {
 	filter := ""
 	if pid != "" {
 		filter = `name:"` + pid + `"`
 	}
 	for {
-		names, ids, err = s.listPages(ctx, prefix, pid, filter)
+		names, err = s.listPages(ctx, prefix, pid, filter)
 		if filter != "" && codeOf(err) == codes.InvalidArgument {
 			// A service that does not take the filter: filter here alone.
 			filter = ""
 			continue
 		}
-		return names, ids, err
+		return names, err
 	}
 }
 
-func (s *Store) listPages(ctx context.Context, prefix, pid, filter string) (names, ids []string, err error) {
+func (s *Store) listPages(ctx context.Context, prefix, pid, filter string) (names []string, err error) {
 	it := s.client.ListSecrets(ctx, &secretmanagerpb.ListSecretsRequest{
 		Parent:   s.parent,
 		Filter:   filter,
@@ -486,10 +575,10 @@ func (s *Store) listPages(ctx context.Context, prefix, pid, filter string) (name
 	for {
 		sec, err := it.Next()
 		if err == iterator.Done {
-			return names, ids, nil
+			return names, nil
 		}
 		if err != nil {
-			return nil, nil, callError(ctx, "ListSecrets", "", err)
+			return nil, callError(ctx, "ListSecrets", "", err)
 		}
 		// The service names the project by number, whatever the request
 		// used: take the id from the end of projects/*/secrets/<id>.
@@ -497,12 +586,14 @@ func (s *Store) listPages(ctx context.Context, prefix, pid, filter string) (name
 		if !ok || !strings.HasPrefix(id, pid) {
 			continue
 		}
-		name, ok := NameOf(id)
+		name, ok := s.nameOf(id)
 		if !ok || !strings.HasPrefix(name, prefix) || secretstore.ValidateName(name) != nil {
 			continue
 		}
+		if _, removed := sec.GetLabels()[RemovedLabel]; removed && s.opts.DisableOnRemove {
+			continue
+		}
 		names = append(names, name)
-		ids = append(ids, id)
 	}
 }
 

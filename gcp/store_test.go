@@ -606,7 +606,7 @@ func TestListSkipsForeignIDs(t *testing.T) {
 	d := open(t, srv, gcp.Options{})
 	t.Cleanup(func() { _ = d.Close() })
 	c := client(t, srv)
-	for _, id := range []string{"foreign_x", "trailing_", "_s", "a_s_s_db", "UPPER-case"} {
+	for _, id := range []string{"foreign_q", "trailing_", "_s", "a_s_s_db", "UPPER-case"} {
 		_, err := c.CreateSecret(t.Context(), &secretmanagerpb.CreateSecretRequest{
 			Parent: "projects/" + project, SecretId: id,
 			Secret: &secretmanagerpb.Secret{Replication: &secretmanagerpb.Replication{Replication: &secretmanagerpb.Replication_Automatic_{Automatic: &secretmanagerpb.Replication_Automatic{}}}},
@@ -682,7 +682,7 @@ func TestAsAndClientOwnership(t *testing.T) {
 func TestOpenURL(t *testing.T) {
 	srv := startFake(t, fakegcp.Options{})
 	ctx := t.Context()
-	s, err := secretstore.Open(ctx, "gcpsm://projects/"+project+"?endpoint="+srv.Addr()+"&tls=0&remove=disable&parallel=4&retries=1",
+	s, err := secretstore.Open(ctx, "gcpsm://projects/"+project+"?endpoint="+srv.Addr()+"&tls=0&remove=disable&parallel=4&retries=1&names=escaped",
 		secretstore.EnableSet(true), secretstore.EnableRemove(true))
 	if err != nil {
 		t.Fatal(err)

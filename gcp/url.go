@@ -43,7 +43,7 @@ type urlConfig struct {
 // for. It makes no client and no call.
 func parseURL(u *url.URL) (urlConfig, error) {
 	var cfg urlConfig
-	q, err := urlopt.Parse(u, Scheme, "endpoint", "tls", "replica-locations", "remove", "parallel", "retries")
+	q, err := urlopt.Parse(u, Scheme, "endpoint", "tls", "replica-locations", "remove", "parallel", "retries", "names")
 	if err != nil {
 		return cfg, err
 	}
@@ -70,6 +70,9 @@ func parseURL(u *url.URL) (urlConfig, error) {
 			um.Replicas = append(um.Replicas, &secretmanagerpb.Replication_UserManaged_Replica{Location: loc})
 		}
 		o.Replication = &secretmanagerpb.Replication{Replication: &secretmanagerpb.Replication_UserManaged_{UserManaged: um}}
+	}
+	if q.Enum("names", "native", "native", "escaped") == "escaped" {
+		o.Names = NamesEscaped
 	}
 	o.DisableOnRemove = q.Enum("remove", "delete", "delete", "disable") == "disable"
 	o.Parallel = q.Int("parallel", 1, 1000, 0)

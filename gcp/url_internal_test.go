@@ -18,8 +18,10 @@ func TestParseURL(t *testing.T) {
 		check   func(Options) bool
 	}{
 		{"gcpsm://projects/my-project", "my-project", func(o Options) bool {
-			return len(o.ClientOptions) == 0 && o.Replication == nil && !o.DisableOnRemove
+			return len(o.ClientOptions) == 0 && o.Replication == nil && !o.DisableOnRemove && o.Names == NamesNative
 		}},
+		{"gcpsm://projects/p?names=escaped", "p", func(o Options) bool { return o.Names == NamesEscaped }},
+		{"gcpsm://projects/p?names=native", "p", func(o Options) bool { return o.Names == NamesNative }},
 		{"gcpsm://projects/123456789", "123456789", nil},
 		{"gcpsm://projects/example.com:proj", "example.com:proj", nil},
 		{"gcpsm://projects/p?endpoint=127.0.0.1:9000&tls=0", "p", func(o Options) bool { return len(o.ClientOptions) == 3 }},
@@ -52,6 +54,7 @@ func TestParseURL(t *testing.T) {
 		"gcpsm://projects/p?tls=0":                        "needs endpoint",
 		"gcpsm://projects/p?tls=yes&endpoint=h:1":         `"tls"`,
 		"gcpsm://projects/p?remove=purge":                 "remove",
+		"gcpsm://projects/p?names=raw":                    `"names"`,
 		"gcpsm://projects/p?parallel=0":                   `"parallel"`,
 		"gcpsm://projects/p?retries=x":                    `"retries"`,
 		"gcpsm://projects/p?replica-locations=a,,b":       "without empty items",

@@ -45,6 +45,8 @@
 //     [Options.Parallel]).
 //   - retries: how many times a throttled or transiently failed request is
 //     repeated (DefaultMaxRetries; 0: never; [Options.MaxRetries]).
+//   - names=native|escaped: how names map to folders and keys (native by
+//     default; [Options.Names]; see Names).
 //
 // Credentials never go in the URL: user information and parameters such as
 // client_secret or token are refused, as are unknown or repeated parameters,
@@ -54,25 +56,39 @@
 //
 // # Names
 //
-// A portable name's last level is an Infisical secret key; the levels before
-// it are folders under path, created when a Set needs them. Infisical allows
-// in a folder name only ASCII letters, digits, '-' and '_', and in a secret
-// key anything but ':' and '/' (and no white space at either end); the SDK
-// also puts the key unescaped into the request URL. So the driver escapes,
-// reversibly and case-sensitively:
+// A name's last level is an Infisical secret key; the levels before it are
+// folders under path, created when a Set needs them. Infisical allows in a
+// folder name only ASCII letters, digits, '-' and '_' (isValidFolderName),
+// and in a secret key anything but ':' and '/' (and no white space at
+// either end; SecretNameSchema); the SDK also puts the key unescaped into
+// the request URL. [Options.Names] (URL parameter names=native|escaped)
+// chooses one of two mappings:
 //
-//   - in a folder, '.', ':', '@', '+', '=' and '_' become '_' and two
-//     upper-case hex digits ("_2E", "_3A", "_40", "_2B", "_3D", "_5F");
-//     letters, digits and '-' stay;
-//   - in a key, ':' and '=' become "=3A" and "=3D"; everything else stays.
+//   - Native, the default ([NamesNative]): names are Infisical's own, '/'
+//     separating folders, each level as it is, case-sensitive. So
+//     DB_PASSWORD is the key DB_PASSWORD at path, and
+//     apps/billing/STRIPE_KEY the key STRIPE_KEY in the folder
+//     /apps/billing under path, as the dashboard, the CLI and Terraform
+//     make them. A name with a folder level outside ASCII letters, digits,
+//     '-' and '_' (a.b/KEY, tenant:acme/KEY) or a key holding ':' is
+//     refused with code driver.InvalidName, naming the rule, before any
+//     request. List lists every secret under path whose folders and key
+//     form a valid portable name, whoever wrote it (a key with a space,
+//     which Infisical takes, is left out: no portable name holds one).
+//   - Escaped ([NamesEscaped]): any portable name, reversibly. In a
+//     folder, '.', ':', '@', '+', '=', '_' and '!' become '_' and two
+//     upper-case hex digits ("_2E", "_3A", "_40", "_2B", "_3D", "_5F",
+//     "_21"); letters, digits and '-' stay. In a key, ':' and '=' become
+//     "=3A" and "=3D"; everything else stays. For example
+//     "tenant:acme/db.primary/DB_PASSWORD" is the key DB_PASSWORD in the
+//     folder /tenant_3Aacme/db_2Eprimary under path. The decoding accepts
+//     only the canonical form the encoding produces, so distinct Infisical
+//     keys never read as one portable name; List leaves out secrets whose
+//     folder or key is not such an image (a folder team_x made by others
+//     is not one: "_x" is no escape). Both directions are fuzzed.
 //
-// For example "tenant:acme/db.primary/DB_PASSWORD" is the key DB_PASSWORD in
-// the folder /tenant_3Aacme/db_2Eprimary under path. Names of the form
-// SECRET_NAME or api-key are Infisical keys as they are, so secrets made in
-// Infisical's UI are reached by their names. The decoding accepts only the
-// canonical form the encoding produces, so distinct Infisical keys never read
-// as one portable name; List leaves out secrets whose folder or key is not
-// such an image (made by other means). Both directions are fuzzed. Remove
+// The two modes agree on names whose folders hold only letters, digits and
+// '-' and whose keys hold no ':' or '=' (DB_PASSWORD, apps/api-key). Remove
 // leaves empty folders in place: a concurrent Set may be using them.
 //
 // A name reads the secret stored at its own path, as it was written: the
@@ -106,8 +122,11 @@
 // refuses with 403 (it does when one secret of the folder may not be read)
 // falls back to retrieving the asked names, so that only a hidden name is
 // refused.
-// Set updates, and creates on 404 (with the folders, when missing); a create
-// refused because the secret exists meanwhile becomes an update. Remove of a
+// Set updates, and creates on 404 (with the folders, when missing; older
+// Infisical servers answer a write into a missing folder with 400 "Folder
+// not found" instead of 404, which the driver takes the same way, and
+// which is no error on a Remove either); a create refused because the
+// secret exists meanwhile (400 "Secret already exists") becomes an update. Remove of a
 // missing secret succeeds. List makes one recursive list request.
 //
 // The SDK's own cache, background token refresh and retries are off: the
@@ -138,12 +157,27 @@
 // retrieve, create, update and delete — with Infisical's paths, parameters,
 // JSON shapes, status codes and value trimming, statefully per project,
 // environment and path. The whole storetest conformance suite passes against
-// it (at the root path and under a base path), as do tests of a token expiry
+// it (in both name modes, at the root path and under a base path), as do
+// tests of secrets made natively in folders, of folder creation on current
+// (404) and older (400 "Folder not found") servers, and tests of a token expiry
 // and a refused token (one new login), 429 retries and their limit, a 500
 // whose body holds a canary that never reaches an error, the round trips of
 // Get, its concurrency bound, the fallback on a refused list, approval
 // policies, racing creates, cancellation, and opening by URL over TLS.
 // TestLive runs the same suite against a real Infisical project when
 // SECRETSTORE_INFISICAL_PROJECT and credential files are given (see
-// live_test.go); it has not been run for this release.
+// live_test.go); it has not been run for this release. Which behaviour is
+// proven against which server:
+//
+//	behaviour                                           our fake  real Infisical
+//	conformance suite, native and escaped names         yes       live test, never run
+//	keys in folders as the dashboard and Terraform make yes       live test, never run
+//	login, token expiry, 401 then one new login         yes       live test, never run
+//	folder creation on 404 (current servers)            yes       live test, never run
+//	folder creation on 400 "Folder not found" (older)   yes       no
+//	value trimming, approval policies, hidden values    yes       live test, never run
+//	429 retries, bodies kept out of errors              yes       no
+//
+// The fake confirms our reading of Infisical's API and server source; it
+// cannot catch a misreading.
 package infisical

@@ -88,7 +88,12 @@ func classify(op, name string, err error) error {
 	switch {
 	case errors.As(err, &api):
 		e.StatusCode = api.StatusCode
-		e.Code = driver.HTTPCode(api.StatusCode) // Infisical's API has no exception
+		e.Code = driver.HTTPCode(api.StatusCode)
+		if folderNotFound(api) {
+			// Older servers answer a write into a missing folder with 400
+			// "Folder not found" where current ones answer 404.
+			e.Reason, e.Code = "folder not found", driver.NotFound
+		}
 	case errors.As(err, &req):
 		// No answer: the message is the HTTP client's, such as a refused
 		// connection. It has no body in it, but it may quote the URL or, for
@@ -105,6 +110,17 @@ func classify(op, name string, err error) error {
 		e.Code = driver.Unknown
 	}
 	return newError(e)
+}
+
+// folderNotFound reports an answer that says the folder is missing: a 400
+// whose message says so, as older Infisical servers answer a write into a
+// missing folder. The message is read, never kept.
+func folderNotFound(api *sdkerrors.APIError) bool {
+	if api.StatusCode != http.StatusBadRequest {
+		return false
+	}
+	m := strings.ToLower(api.ErrorMessage)
+	return strings.Contains(m, "folder") && strings.Contains(m, "not found")
 }
 
 // unquote removes every "double-" or 'single-quoted' part of msg, and the

@@ -63,6 +63,7 @@ func (fx *fixture) options() Options {
 		ClientIDFile:     fx.idFile,
 		ClientSecretFile: fx.secretFile,
 		RetryWait:        time.Millisecond,
+		Names:            NamesEscaped, // most tests' names hold portable punctuation
 	}
 }
 

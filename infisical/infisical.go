@@ -69,6 +69,11 @@ type Options struct {
 	// identity may access; empty for the identity's own organization.
 	OrganizationSlug string
 
+	// Names is how names map to Infisical folders and keys: NamesNative
+	// (the default) as Infisical shows them, NamesEscaped any portable
+	// name (see "Names" in the package documentation).
+	Names Names
+
 	// Parallel bounds the requests one Get sends at once; DefaultParallel
 	// when 0.
 	Parallel int
@@ -91,6 +96,7 @@ type Store struct {
 	site, project, env, base, org, ca string
 	login                             func(sdk.AuthInterface) (sdk.MachineIdentityCredential, error)
 	parallel, maxRetries              int
+	names                             Names
 	retryWait                         time.Duration
 	now                               func() time.Time
 
@@ -125,6 +131,10 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		maxRetries: opts.MaxRetries,
 		retryWait:  opts.RetryWait,
 		now:        opts.now,
+		names:      opts.Names,
+	}
+	if s.names != NamesNative && s.names != NamesEscaped {
+		return nil, configError("unknown Names")
 	}
 	if s.site == "" {
 		s.site = DefaultSiteURL

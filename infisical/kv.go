@@ -30,7 +30,10 @@ func (s *Store) Get(ctx context.Context, names []string) (map[string]string, err
 	byPath := map[string]*folder{}
 	var folders []*folder
 	for _, n := range names {
-		path, key := locate(s.base, n)
+		path, key, err := s.locate(n)
+		if err != nil {
+			return nil, err
+		}
 		f := byPath[path]
 		if f == nil {
 			f = &folder{path: path, names: map[string]string{}}
@@ -162,16 +165,20 @@ func (s *Store) list(ctx context.Context, path string, recursive bool, name stri
 // exactly, otherwise in base64 after ValuePrefix (see "Values" in the
 // package documentation).
 func (s *Store) Set(ctx context.Context, name, value string) error {
-	path, key := locate(s.base, name)
+	path, key, err := s.locate(name)
+	if err != nil {
+		return err
+	}
 	stored := encodeValue(value)
-	var err error
 	for range 3 {
 		err = s.update(ctx, path, key, name, stored)
 		if codeOf(err) != driver.NotFound {
 			return err
 		}
 		err = s.create(ctx, path, key, name, stored)
-		if codeOf(err) == driver.NotFound { // the folder is missing
+		// The folder is missing: 404, or 400 "Folder not found" from
+		// older servers, which classify makes NotFound too.
+		if codeOf(err) == driver.NotFound {
 			if ferr := s.createFolder(ctx, path, name); ferr != nil {
 				return ferr
 			}
@@ -186,10 +193,11 @@ func (s *Store) Set(ctx context.Context, name, value string) error {
 }
 
 // exists reports a create refused because the secret exists: Infisical
-// answers 400 ("Secret already exists"); 409 is accepted too.
+// answers 400 ("Secret already exists"); 409 is accepted too. A 400 that
+// says the folder is missing (code NotFound, see classify) is not one.
 func exists(err error) bool {
 	st := statusOf(err)
-	return st == 400 || st == 409
+	return (st == 400 || st == 409) && codeOf(err) != driver.NotFound
 }
 
 func (s *Store) update(ctx context.Context, path, key, name, stored string) error {
@@ -242,7 +250,10 @@ func (s *Store) createFolder(ctx context.Context, path, name string) error {
 // Remove deletes name. A missing secret or folder is not an error. The
 // folders that held it stay: a concurrent Set may be using them.
 func (s *Store) Remove(ctx context.Context, name string) error {
-	path, key := locate(s.base, name)
+	path, key, err := s.locate(name)
+	if err != nil {
+		return err
+	}
 	sec, err := doT(s, ctx, "delete", name, func(c sdk.InfisicalClientInterface) (models.Secret, error) {
 		return c.Secrets().Delete(sdk.DeleteSecretOptions{
 			SecretKey: key, ProjectID: s.project, Environment: s.env, SecretPath: path, Type: "shared",
@@ -258,7 +269,11 @@ func (s *Store) Remove(ctx context.Context, name string) error {
 // the deepest folder that holds them all. Secrets whose folder or key is not
 // the image of a portable name (made by other means) are left out.
 func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
-	secrets, err := s.list(ctx, folderOf(s.base, prefix), true, prefix)
+	dir, ok := s.folderOf(prefix)
+	if !ok {
+		return nil, nil // no name this driver can hold starts with prefix
+	}
+	secrets, err := s.list(ctx, dir, true, prefix)
 	if codeOf(err) == driver.NotFound {
 		return nil, nil
 	}
@@ -271,7 +286,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 		if path == "" {
 			continue
 		}
-		if name, ok := unlocate(s.base, path, sec.SecretKey); ok && strings.HasPrefix(name, prefix) {
+		if name, ok := s.unlocate(path, sec.SecretKey); ok && strings.HasPrefix(name, prefix) {
 			out = append(out, name)
 		}
 	}

@@ -42,16 +42,26 @@ func TestLive(t *testing.T) {
 		ClientSecretFile: secretFile,
 	}
 	t.Cleanup(func() { deleteLiveFolders(t, opts) })
-	storetest.Run(t, storetest.Harness{
-		AsTargets: []any{new(sdk.InfisicalClientInterface)},
-		Open: func(t *testing.T) driver.Store {
-			s, err := New(t.Context(), opts)
-			if err != nil {
-				t.Fatalf("New: %v", err)
+	for _, names := range []Names{NamesNative, NamesEscaped} {
+		t.Run(names.String(), func(t *testing.T) {
+			o := opts
+			o.Names = names
+			h := storetest.Harness{
+				AsTargets: []any{new(sdk.InfisicalClientInterface)},
+				Open: func(t *testing.T) driver.Store {
+					s, err := New(t.Context(), o)
+					if err != nil {
+						t.Fatalf("New: %v", err)
+					}
+					return s
+				},
 			}
-			return s
-		},
-	})
+			if names == NamesNative {
+				h.NativeName = nativeName
+			}
+			storetest.Run(t, h)
+		})
+	}
 }
 
 func envOr(name, def string) string {

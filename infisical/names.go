@@ -1,9 +1,11 @@
 package infisical
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/secretstore-go/secretstore"
+	"github.com/secretstore-go/secretstore/driver"
 )
 
 // The name mapping (see "Names" in the package documentation).
@@ -17,7 +19,7 @@ import (
 // does, but for ':'.
 const (
 	keyEscape    = '=' // in a key: "=3A" is ':', "=3D" is '='
-	folderEscape = '_' // in a folder: "_2E" is '.', "_3A" ':', "_40" '@', "_2B" '+', "_3D" '=', "_5F" '_'
+	folderEscape = '_' // in a folder: "_2E" is '.', "_3A" ':', "_40" '@', "_2B" '+', "_3D" '=', "_5F" '_', "_21" '!'
 	upperHex     = "0123456789ABCDEF"
 )
 
@@ -25,7 +27,7 @@ const (
 // a secret key and in a folder name.
 var keyEscaped, folderEscaped = func() (k, f [256]bool) {
 	k[':'], k['='] = true, true
-	for _, c := range "._:@+=" {
+	for _, c := range "._:@+=!" {
 		f[c] = true
 	}
 	return k, f
@@ -96,7 +98,7 @@ func decodeLevel(s string, esc byte, escaped *[256]bool) (string, bool) {
 
 // levelByte reports a byte allowed in a portable name's level.
 func levelByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._-:@+=", c) >= 0
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("._-:@+=!", c) >= 0
 }
 
 // encodeKey maps a portable level to an Infisical secret key.
@@ -215,4 +217,133 @@ func cleanBasePath(p string) (string, bool) {
 		}
 	}
 	return p, true
+}
+
+// Names says how a [Store] maps the portable names it is given to Infisical
+// folders and secret keys (see "Names" in the package documentation).
+type Names int
+
+const (
+	// NamesNative, the default, takes a name as Infisical shows it: '/'
+	// separates folders, the last level is the secret key, and each is
+	// used as it is, so DB_PASSWORD and apps/billing/STRIPE_KEY read the
+	// secrets the dashboard, the CLI or Terraform made. A folder must be
+	// ASCII letters, digits, '-' and '_', and a key must not hold ':';
+	// other names are refused with code driver.InvalidName before any
+	// request.
+	NamesNative Names = iota
+	// NamesEscaped maps every portable name to folders and a key with
+	// escapes, reversibly, so that any portable name fits (for example
+	// "tenant:acme:stripeApiKey" or "db.primary/password").
+	NamesEscaped
+)
+
+// String returns the mode's spelling in URLs: "native" or "escaped".
+func (n Names) String() string {
+	switch n {
+	case NamesNative:
+		return "native"
+	case NamesEscaped:
+		return "escaped"
+	}
+	return "Names(" + strconv.Itoa(int(n)) + ")"
+}
+
+// nativeRule is Infisical's rule, as errors state it.
+const nativeRule = "in Infisical, '/' separates folders of ASCII letters, digits, '-' and '_', and the last level is the secret key, which cannot hold ':' (names=escaped maps any portable name)"
+
+// locateNative returns the Infisical secret path and key of a name in
+// native mode, or an error with code driver.InvalidName naming the rule it
+// breaks.
+func locateNative(base, name string) (path, key string, err error) {
+	path = base
+	for {
+		i := strings.IndexByte(name, '/')
+		if i < 0 {
+			if name == "" || strings.IndexByte(name, ':') >= 0 {
+				return "", "", driver.Errorf(driver.InvalidName, "infisical: secret key %q: %s", name, nativeRule)
+			}
+			return path, name, nil
+		}
+		if !validFolderName(name[:i]) {
+			return "", "", driver.Errorf(driver.InvalidName, "infisical: folder %q: %s", name[:i], nativeRule)
+		}
+		path = joinPath(path, name[:i])
+		name = name[i+1:]
+	}
+}
+
+// folderOfNative returns the Infisical secret path of the deepest folder
+// that holds every native name starting with prefix, and false when no
+// such name can exist (a finished level is not a folder name).
+func folderOfNative(base, prefix string) (string, bool) {
+	path := base
+	for {
+		i := strings.IndexByte(prefix, '/')
+		if i < 0 {
+			return path, true
+		}
+		if !validFolderName(prefix[:i]) {
+			return "", false
+		}
+		path = joinPath(path, prefix[:i])
+		prefix = prefix[i+1:]
+	}
+}
+
+// unlocateNative returns the native name of the secret key in the Infisical
+// secret path, and false when path is not under base or the name is not a
+// valid portable name (a key of spaces or non-ASCII characters, which
+// Infisical takes).
+func unlocateNative(base, path, key string) (string, bool) {
+	var rel string
+	switch {
+	case path == base:
+	case base == "/" && strings.HasPrefix(path, "/"):
+		rel = path[1:]
+	case strings.HasPrefix(path, base+"/"):
+		rel = path[len(base)+1:]
+	default:
+		return "", false
+	}
+	if rel != "" {
+		for _, seg := range strings.Split(rel, "/") {
+			if !validFolderName(seg) {
+				return "", false
+			}
+		}
+		key = rel + "/" + key
+	}
+	if secretstore.ValidateName(key) != nil {
+		return "", false
+	}
+	return key, true
+}
+
+// locate returns the Infisical secret path and key of name in the store's
+// naming mode.
+func (s *Store) locate(name string) (path, key string, err error) {
+	if s.names == NamesEscaped {
+		path, key = locate(s.base, name)
+		return path, key, nil
+	}
+	return locateNative(s.base, name)
+}
+
+// folderOf returns the folder List reads for prefix in the store's naming
+// mode, and false when no name can start with prefix.
+func (s *Store) folderOf(prefix string) (string, bool) {
+	if s.names == NamesEscaped {
+		return folderOf(s.base, prefix), true
+	}
+	return folderOfNative(s.base, prefix)
+}
+
+// unlocate returns the name of an Infisical secret in the store's naming
+// mode.
+func (s *Store) unlocate(path, key string) (string, bool) {
+	if s.names == NamesEscaped {
+		return unlocate(s.base, path, key)
+	}
+	return unlocateNative(s.base, path, key)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/secretstore-go/secretstore"
+	"github.com/secretstore-go/secretstore/driver"
 )
 
 // What Infisical accepts: folder names (isValidFolderName) and secret keys
@@ -112,7 +113,7 @@ func TestBasePath(t *testing.T) {
 // FuzzNameMapping: every valid portable name maps to Infisical folders and a
 // key Infisical accepts, and back to itself.
 func FuzzNameMapping(f *testing.F) {
-	for _, s := range []string{"a", "a/b", "tenant:acme:key", "a_b/c.d/e=f", "x/y/z", "..a/.b", "a=3A/b_2E", "@/+/="} {
+	for _, s := range []string{"a", "a/b", "tenant:acme:key", "a_b/c.d/e=f", "x/y/z", "..a/.b", "a=3A/b_2E", "@/+/=", "rds!db/a!b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
@@ -139,6 +140,47 @@ func FuzzNameDecoding(f *testing.F) {
 		p, k := locate("/", name)
 		if p != path || k != key {
 			t.Fatalf("unlocate(%q, %q) = %q, which encodes as %q, %q", path, key, name, p, k)
+		}
+	})
+}
+
+// FuzzNativeNames: a valid portable name is refused in native mode exactly
+// when a folder level is not an Infisical folder name or the key holds ':';
+// otherwise its folders and key are the name's own levels, and List maps
+// them back to it.
+func FuzzNativeNames(f *testing.F) {
+	for _, s := range []string{"DB_PASSWORD", "apps/billing/STRIPE_KEY", "a.b/KEY", "k:v", "rds!db-1", "a/b.c", "x/y:z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if secretstore.ValidateName(name) != nil {
+			return
+		}
+		levels := strings.Split(name, "/")
+		ok := !strings.Contains(levels[len(levels)-1], ":")
+		for _, l := range levels[:len(levels)-1] {
+			ok = ok && validFolderName(l)
+		}
+		for _, base := range []string{"/", "/base/dir"} {
+			path, key, err := locateNative(base, name)
+			if (err == nil) != ok {
+				t.Fatalf("locateNative(%q) = %v; the rule says ok=%v", name, err, ok)
+			}
+			if err != nil {
+				if driver.CodeOf(err) != driver.InvalidName || !strings.Contains(err.Error(), "names=escaped") {
+					t.Fatalf("locateNative(%q): %v", name, err)
+				}
+				continue
+			}
+			if key != levels[len(levels)-1] {
+				t.Fatalf("locateNative(%q): key %q", name, key)
+			}
+			if back, ok := unlocateNative(base, path, key); !ok || back != name {
+				t.Fatalf("unlocateNative(locateNative(%q)) = %q, %v", name, back, ok)
+			}
+			if dir, ok := folderOfNative(base, name); !ok || dir != path {
+				t.Fatalf("folderOfNative(%q) = %q, %v; want %q", name, dir, ok, path)
+			}
 		}
 	})
 }

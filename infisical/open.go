@@ -28,7 +28,7 @@ func init() { secretstore.Register(Scheme, OpenURL) }
 // urlParams are the query parameters OpenURL knows.
 var urlParams = []string{
 	"project", "env", "path", "auth", "client-id-file", "client-secret-file", "identity",
-	"token-file", "org", "ca-file", "parallel", "retries",
+	"token-file", "org", "ca-file", "parallel", "retries", "names",
 }
 
 // authMethods are the values of the auth parameter.
@@ -64,6 +64,9 @@ func parseURL(u *url.URL) (Options, error) {
 		CAFile:           q.File("ca-file"),
 		Parallel:         q.Int("parallel", 1, urlopt.MaxInt, 0),
 		MaxRetries:       q.Retries("retries", 100),
+	}
+	if q.Enum("names", "native", "native", "escaped") == "escaped" {
+		opts.Names = NamesEscaped
 	}
 	q.Require("project")
 	q.Require("env")

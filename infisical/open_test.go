@@ -179,8 +179,18 @@ func TestParseURL(t *testing.T) {
 	}
 	if o.SiteURL != "https://eu.infisical.com/base" || o.ProjectID != "p1" || o.Environment != "prod" || o.Path != "/apps" ||
 		o.OrganizationSlug != "o" || o.ClientIDFile != "/run/id" || o.ClientSecretFile != "/run/secret" ||
-		o.CAFile != "/etc/ca.pem" || o.Parallel != 3 || o.MaxRetries != -1 || o.Login != nil {
+		o.CAFile != "/etc/ca.pem" || o.Parallel != 3 || o.MaxRetries != -1 || o.Login != nil || o.Names != NamesNative {
 		t.Errorf("parseURL = %+v", o)
+	}
+	for q, want := range map[string]Names{"native": NamesNative, "escaped": NamesEscaped} {
+		o, err := parseURL(mustURL(t, "infisical://h?project=p&env=e&client-id-file=/i&client-secret-file=/s&names="+q))
+		if err != nil || o.Names != want {
+			t.Errorf("names=%s: %v, %v", q, o.Names, err)
+		}
+	}
+	if _, err := parseURL(mustURL(t, "infisical://h?project=p&env=e&client-id-file=/i&client-secret-file=/s&names=raw")); err == nil ||
+		!strings.Contains(err.Error(), `"names"`) {
+		t.Errorf("names=raw: %v", err)
 	}
 	for _, auth := range []string{"token&token-file=/t", "kubernetes&identity=i", "kubernetes&identity=i&token-file=/t",
 		"aws-iam&identity=i", "gcp-id-token&identity=i", "azure&identity=i"} {

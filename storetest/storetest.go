@@ -116,6 +116,12 @@ type Harness struct {
 	// names distinct; the suite's names differ in more than letter case.
 	// Nil uses the suite's names as they are: every portable name.
 	NativeName func(name string) string
+
+	// MaxNameLen, for a backend whose names are shorter than portable
+	// names may be (Azure Key Vault's 127 characters, with NativeName),
+	// is the longest name it holds: the TrickyNames case leaves out longer
+	// names. 0 means every portable name fits.
+	MaxNameLen int
 }
 
 // name maps a name the suite makes with the harness's NativeName.
@@ -515,7 +521,9 @@ var cases = []testCase{
 			"a2d", "a2f", "a%2F", "a_2f", "a-2f", "AbC", "abc", "ABC",
 			strings.Repeat("long", 40),
 		}
-		tricky = slices.DeleteFunc(tricky, func(s string) bool { return secretstore.ValidateName(s) != nil })
+		tricky = slices.DeleteFunc(tricky, func(s string) bool {
+			return secretstore.ValidateName(s) != nil || (e.h.MaxNameLen > 0 && len(e.n("tricky/"+s)) > e.h.MaxNameLen)
+		})
 		for i, n := range tricky {
 			e.set(t, e.n("tricky/"+n), fmt.Sprintf("value-%d", i))
 		}
@@ -553,11 +561,15 @@ var cases = []testCase{
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := acme.Set(e.ctx, "apiKey", "acme-"+e.canary); err != nil {
+		// The name within the scope, mapped as the rest (NativeName maps
+		// character by character, so the scope's prefix and it make
+		// e.n("tenant:acme:apiKey")).
+		apiKey := e.h.name("apiKey")
+		if err := acme.Set(e.ctx, apiKey, "acme-"+e.canary); err != nil {
 			t.Fatal(err)
 		}
 		e.want(t, e.n("tenant:acme:apiKey"), "acme-"+e.canary)
-		if _, ok, err := globex.Lookup(e.ctx, "apiKey"); ok || err != nil {
+		if _, ok, err := globex.Lookup(e.ctx, apiKey); ok || err != nil {
 			t.Fatalf("another tenant's view sees the name: ok %v, err %v", ok, err)
 		}
 		for _, bad := range []string{"", "../x", "/x", "x/../../y", ".", "..", "a//b", "ａpiKey", "api Key", "api\nKey"} {
@@ -575,11 +587,11 @@ var cases = []testCase{
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(got, []string{"apiKey"}) {
-				t.Fatalf("scoped List = %q, want [apiKey]", got)
+			if !slices.Equal(got, []string{apiKey}) {
+				t.Fatalf("scoped List = %q, want [%s]", got, apiKey)
 			}
 		}
-		if err := acme.Remove(e.ctx, "apiKey"); err != nil {
+		if err := acme.Remove(e.ctx, apiKey); err != nil {
 			t.Fatal(err)
 		}
 		e.wantMissing(t, e.n("tenant:acme:apiKey"))

@@ -9,7 +9,8 @@
 //     resource https://vault.azure.net;
 //   - names of 1 to 127 ASCII letters, digits and dashes, compared without
 //     regard to case (the case of the first write is kept); others get 400;
-//   - values of at most 25,600 bytes, content types of at most 255
+//   - values of at most 25,600 characters (Unicode code points, not
+//     bytes: a value of 25,600 non-ASCII characters is taken), content types of at most 255
 //     characters, at most 15 tags; larger get 400;
 //   - every write a new version with a random 32-hex-digit id; creation
 //     times to the second, as Key Vault keeps them;
@@ -46,6 +47,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -54,7 +56,7 @@ import (
 // Limits of Key Vault that the fake enforces.
 const (
 	MaxNameLen        = 127
-	MaxValueSize      = 25600
+	MaxValueSize      = 25600 // characters
 	MaxContentTypeLen = 255
 	MaxTags           = 15
 	MaxTagValueLen    = 256
@@ -589,8 +591,8 @@ func (s *Server) setSecret(w http.ResponseWriter, base, name string, body []byte
 		return
 	}
 	switch {
-	case len(*p.Value) > MaxValueSize:
-		writeError(w, http.StatusBadRequest, "BadParameter", "", "The secret value exceeds the maximum size of 25 KB.")
+	case utf8.RuneCountInString(*p.Value) > MaxValueSize:
+		writeError(w, http.StatusBadRequest, "BadParameter", "", "The secret value exceeds the maximum length of 25600 characters.")
 		return
 	case p.ContentType != nil && len(*p.ContentType) > MaxContentTypeLen:
 		writeError(w, http.StatusBadRequest, "BadParameter", "", "The content type is too long.")

@@ -43,12 +43,16 @@
 //     state:STATE or state=STATE. Other filters are INVALID_ARGUMENT.
 //
 // Not implemented (UNIMPLEMENTED, or INVALID_ARGUMENT where a request field
-// asks for it): IAM, UpdateSecret, regional (locations/...) resources,
+// asks for it): IAM, UpdateSecret of fields other than labels and
+// annotations, regional (locations/...) resources,
 // version aliases other than "latest", etags, expiry, rotation, topics and
 // CMEK. Test hooks inject faults: [Server.Fail] (any status code, such as
 // UNAVAILABLE or RESOURCE_EXHAUSTED), [Server.CorruptNextAccess] (a payload
 // that does not match its checksum) and [Server.SetHook] (runs at the start
-// of every call); [Server.Calls] counts calls.
+// of every call); [Server.Calls] counts calls. The quota of read requests
+// other than value accesses (600 per minute per project) is modelled with
+// [Options.ReadQuota] and [Server.Reads]. [Server.Seed] makes secrets as a
+// console or Terraform would (DB_PASSWORD, db-password, ...).
 package fakegcp
 
 import (
@@ -56,12 +60,14 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"net"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"cloud.google.com/go/secretmanager/apiv1/secretmanagerpb"
 	"google.golang.org/api/option"
@@ -97,6 +103,22 @@ type Options struct {
 	// LatestSkipsDisabled resolves "latest" to the newest ENABLED version
 	// instead of the newest version, as documented.
 	LatestSkipsDisabled bool
+	// ReadQuota, when positive, is the number of read requests other than
+	// AccessSecretVersion (GetSecret, ListSecrets and ListSecretVersions
+	// pages, GetSecretVersion) the server answers per minute of the
+	// server's clock; past it they fail with RESOURCE_EXHAUSTED, as the
+	// service's "read requests per minute per project" quota (600) does,
+	// while AccessSecretVersion has a quota of its own (90,000) that the
+	// fake does not model. [Server.Reads] counts these reads either way.
+	ReadQuota int
+	// Now is the server's clock for the read quota; nil means time.Now.
+	Now func() time.Time
+}
+
+// readMethods are the calls that count against the quota of read requests
+// (every read but AccessSecretVersion).
+var readMethods = map[string]bool{
+	"GetSecret": true, "ListSecrets": true, "ListSecretVersions": true, "GetSecretVersion": true,
 }
 
 // Server is the fake service. Its methods are safe for concurrent use.
@@ -113,6 +135,9 @@ type Server struct {
 	hook    func(ctx context.Context, method string, req any) error
 	clock   int64
 	numbers map[string]string // project id → project number
+	reads   int               // read requests counted against the quota
+	window  time.Time         // the minute the quota counts in
+	inWin   int               // reads answered in window
 
 	gs  *grpc.Server
 	lis net.Listener
@@ -216,6 +241,50 @@ func (s *Server) Calls(method string) int {
 	return s.calls[method]
 }
 
+// Reads returns how many read requests other than AccessSecretVersion
+// reached the server (see [Options.ReadQuota]), refused ones included.
+func (s *Server) Reads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reads
+}
+
+// Seed creates a secret with the id in the project, with one ENABLED
+// version per value, and labels, directly (no call is counted), as a
+// console, gcloud or Terraform would have made it. It panics on an invalid
+// id or an existing secret.
+func (s *Server) Seed(project, id string, labels map[string]string, values ...string) {
+	if !secretIDRe.MatchString(id) {
+		panic("fakegcp: Seed: invalid secret id " + strconv.Quote(id))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name := "projects/" + s.number(project) + "/secrets/" + id
+	if _, ok := s.secrets[name]; ok {
+		panic("fakegcp: Seed: secret " + strconv.Quote(id) + " exists")
+	}
+	sec := &secret{meta: &secretmanagerpb.Secret{
+		Name:        name,
+		Replication: &secretmanagerpb.Replication{Replication: &secretmanagerpb.Replication_Automatic_{Automatic: &secretmanagerpb.Replication_Automatic{}}},
+		CreateTime:  s.now(),
+		Labels:      labels,
+		Etag:        `"1"`,
+	}}
+	for i, v := range values {
+		sec.versions = append(sec.versions, &version{
+			meta: &secretmanagerpb.SecretVersion{
+				Name:       fmt.Sprintf("%s/versions/%d", name, i+1),
+				CreateTime: s.now(),
+				State:      secretmanagerpb.SecretVersion_ENABLED,
+				Etag:       `"1"`,
+			},
+			data: []byte(v),
+			crc:  int64(crc32.Checksum([]byte(v), castagnoli)),
+		})
+	}
+	s.secrets[name] = sec
+}
+
 // Secret returns copies of a secret's metadata and of its versions' metadata
 // (versions[i] is version i+1), and whether it exists. name is the full
 // resource name, projects/<p>/secrets/<id>, with the project's id or
@@ -254,6 +323,24 @@ func (s *Server) Intercept(ctx context.Context, req any, info *grpc.UnaryServerI
 		}
 	}
 	s.mu.Lock()
+	if readMethods[method] {
+		s.reads++
+		if s.opts.ReadQuota > 0 {
+			now := time.Now
+			if s.opts.Now != nil {
+				now = s.opts.Now
+			}
+			if w := now().Truncate(time.Minute); !w.Equal(s.window) {
+				s.window, s.inWin = w, 0
+			}
+			if s.inWin >= s.opts.ReadQuota {
+				s.mu.Unlock()
+				return nil, status.Errorf(codes.ResourceExhausted,
+					"Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service 'secretmanager.googleapis.com'.")
+			}
+			s.inWin++
+		}
+	}
 	var fault codes.Code
 	if q := s.faults[method]; len(q) > 0 {
 		fault, s.faults[method] = q[0], q[1:]
@@ -429,6 +516,54 @@ func (s *Server) GetSecret(_ context.Context, req *secretmanagerpb.GetSecretRequ
 	if err != nil {
 		return nil, err
 	}
+	return proto.CloneOf(sec.meta), nil
+}
+
+var labelKeyRe = regexp.MustCompile(`^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$`)
+var labelValueRe = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$`)
+
+// UpdateSecret changes a secret's labels and annotations, the fields the
+// update mask names ("labels", "annotations"; others are
+// INVALID_ARGUMENT). An etag in the request must be the secret's current
+// one (ABORTED otherwise, as the service answers); each update makes a
+// new etag. Labels are checked as documented: keys of 1 to 63 lowercase
+// letters, digits, '_' and '-' starting with a letter, values of 0 to 63
+// of the same.
+func (s *Server) UpdateSecret(_ context.Context, req *secretmanagerpb.UpdateSecretRequest) (*secretmanagerpb.Secret, error) {
+	in := req.GetSecret()
+	paths := req.GetUpdateMask().GetPaths()
+	if len(paths) == 0 {
+		return nil, status.Error(codes.InvalidArgument, "Field [update_mask] is required.")
+	}
+	for _, p := range paths {
+		if p != "labels" && p != "annotations" {
+			return nil, status.Errorf(codes.InvalidArgument, "fakegcp: update_mask path %q is not implemented", p)
+		}
+	}
+	for k, v := range in.GetLabels() {
+		if !labelKeyRe.MatchString(k) || !labelValueRe.MatchString(v) {
+			return nil, status.Error(codes.InvalidArgument, "Invalid label: keys and values must be lowercase letters, numerals, underscores and dashes.")
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec, err := s.lookup(in.GetName())
+	if err != nil {
+		return nil, err
+	}
+	if e := in.GetEtag(); e != "" && e != sec.meta.Etag {
+		return nil, status.Error(codes.Aborted, "The etag provided in the request does not match the current etag of the secret.")
+	}
+	for _, p := range paths {
+		switch p {
+		case "labels":
+			sec.meta.Labels = maps.Clone(in.GetLabels())
+		case "annotations":
+			sec.meta.Annotations = maps.Clone(in.GetAnnotations())
+		}
+	}
+	n, _ := strconv.Atoi(strings.Trim(sec.meta.Etag, `"`))
+	sec.meta.Etag = `"` + strconv.Itoa(n+1) + `"`
 	return proto.CloneOf(sec.meta), nil
 }
 

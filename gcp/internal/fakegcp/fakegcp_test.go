@@ -14,6 +14,7 @@ import (
 	"google.golang.org/api/iterator"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
 
 // parent names the test project by id; numbered is how responses name it.
@@ -338,5 +339,50 @@ func TestFaults(t *testing.T) {
 	srv.SetHook(nil)
 	if _, err := c.GetSecret(ctx, &secretmanagerpb.GetSecretRequest{Name: name}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// UpdateSecret changes labels under an etag, checks them as documented, and
+// takes only the paths its mask names.
+func TestUpdateSecretLabels(t *testing.T) {
+	_, c := start(t, fakegcp.Options{})
+	ctx := t.Context()
+	name := create(t, c, "s")
+	sec, err := c.GetSecret(ctx, &secretmanagerpb.GetSecretRequest{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mask := &fieldmaskpb.FieldMask{Paths: []string{"labels"}}
+	up, err := c.UpdateSecret(ctx, &secretmanagerpb.UpdateSecretRequest{
+		Secret:     &secretmanagerpb.Secret{Name: name, Labels: map[string]string{"team": "a"}, Etag: sec.GetEtag()},
+		UpdateMask: mask,
+	}, noRetry)
+	if err != nil || up.GetLabels()["team"] != "a" || up.GetEtag() == sec.GetEtag() {
+		t.Fatalf("UpdateSecret = %v, %v; want the label and a new etag", up, err)
+	}
+	_, err = c.UpdateSecret(ctx, &secretmanagerpb.UpdateSecretRequest{
+		Secret: &secretmanagerpb.Secret{Name: name, Labels: map[string]string{"team": "b"}, Etag: sec.GetEtag()}, UpdateMask: mask,
+	}, noRetry)
+	if status.Code(err) != codes.Aborted {
+		t.Fatalf("UpdateSecret with a stale etag: %v, want ABORTED", err)
+	}
+	for _, labels := range []map[string]string{{"Team": "a"}, {"9x": "a"}, {"team": "A"}, {strings.Repeat("k", 64): "v"}} {
+		_, err = c.UpdateSecret(ctx, &secretmanagerpb.UpdateSecretRequest{
+			Secret: &secretmanagerpb.Secret{Name: name, Labels: labels}, UpdateMask: mask,
+		}, noRetry)
+		if status.Code(err) != codes.InvalidArgument {
+			t.Errorf("UpdateSecret with labels %v: %v, want INVALID_ARGUMENT", labels, err)
+		}
+	}
+	for _, paths := range [][]string{nil, {"replication"}} {
+		_, err = c.UpdateSecret(ctx, &secretmanagerpb.UpdateSecretRequest{
+			Secret: &secretmanagerpb.Secret{Name: name}, UpdateMask: &fieldmaskpb.FieldMask{Paths: paths},
+		}, noRetry)
+		if status.Code(err) != codes.InvalidArgument {
+			t.Errorf("UpdateSecret with mask %v: %v, want INVALID_ARGUMENT", paths, err)
+		}
+	}
+	if got, _ := c.GetSecret(ctx, &secretmanagerpb.GetSecretRequest{Name: name}); got.GetLabels()["team"] != "a" {
+		t.Fatalf("labels after refused updates: %v", got.GetLabels())
 	}
 }

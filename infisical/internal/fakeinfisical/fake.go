@@ -21,7 +21,8 @@
 // ends, keeping one final "\n" when it ended with one; a secret key may not
 // contain ':' or '/' (422); creating an existing secret is 400 ("Secret
 // already exists"); a secret in a folder that does not exist is 404, as is a
-// list of such a folder; creating a folder creates its missing parents and
+// list of such a folder (a write into it is 400 "Folder not found" with
+// SetOldFolderErrors, as older servers answer); creating a folder creates its missing parents and
 // is 400 when the folder exists; folder names are ASCII letters, digits, '-'
 // and '_'; a missing or expired token is 401, a project the identity is not
 // a member of 403; a secret the identity may not read is 403 to retrieve and
@@ -71,6 +72,7 @@ type Server struct {
 	projects     map[string]map[string]*env // project ID → env slug → env
 	tokenTTL     int64
 	approval     bool
+	oldFolders   bool
 	failures     []*failure
 	requests     map[string]int
 	unauthorized int
@@ -210,6 +212,16 @@ func (s *Server) Tokens() int {
 func (s *Server) SetApproval(on bool) {
 	s.mu.Lock()
 	s.approval = on
+	s.mu.Unlock()
+}
+
+// SetOldFolderErrors makes a write (create, update, delete) into a folder
+// that does not exist answer 400 "Folder not found", as older Infisical
+// servers do, instead of the 404 current ones answer (or back, with
+// false).
+func (s *Server) SetOldFolderErrors(on bool) {
+	s.mu.Lock()
+	s.oldFolders = on
 	s.mu.Unlock()
 }
 
@@ -676,6 +688,10 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, id *identity, op,
 	}
 	path := cleanPath(req.SecretPath)
 	if !e.folders[path] {
+		if s.oldFolders {
+			apiError(w, http.StatusBadRequest, "BadRequest", "Folder not found")
+			return
+		}
 		apiError(w, http.StatusNotFound, "NotFound", fmt.Sprintf("Folder with path '%s' in environment with slug '%s' not found", path, envSlug))
 		return
 	}
