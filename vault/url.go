@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/url"
@@ -77,6 +78,9 @@ func parseURL(u *url.URL) (Options, error) {
 	o.Timeout = q.Duration("timeout", 0)
 	o.MinWait = q.Duration("min-wait", 0)
 	o.MaxWait = q.Duration("max-wait", 0)
+	if minWait := cmp.Or(o.MinWait, DefaultMinWait); o.MaxWait > 0 && o.MaxWait < minWait {
+		q.Fail("max-wait", "at least min-wait (default "+DefaultMinWait.String()+")")
+	}
 	o.TLS = TLSOptions{
 		CAFile: q.File("ca-file"), CADir: q.File("ca-dir"),
 		ClientCert: q.File("client-cert"), ClientKey: q.File("client-key"),
