@@ -77,7 +77,7 @@ type Options struct {
 	// zero value: a name is the AWS secret name) or [NamesEscaped] (any
 	// portable name, reversibly escaped). See "Names" in the package
 	// documentation.
-	Names NameMode
+	Names Names
 }
 
 // Store is the AWS Secrets Manager driver. Use it through
@@ -129,7 +129,7 @@ func New(client *secretsmanager.Client, opts Options) (*Store, error) {
 	if opts.Parallel < 0 {
 		return nil, fmt.Errorf("awssm: negative Parallel %d", opts.Parallel)
 	}
-	if opts.Names != NamesNative && opts.Names != NamesEscaped {
+	if !opts.Names.Valid() {
 		return nil, fmt.Errorf("awssm: unknown name mode %d", opts.Names)
 	}
 	opts.Tags = maps.Clone(opts.Tags)

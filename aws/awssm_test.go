@@ -158,7 +158,7 @@ func nativeName(n string) string { return strings.ReplaceAll(n, ":", "!") }
 
 // nameModes are the two name modes, with the harness's NativeName for each.
 var nameModes = []struct {
-	mode   awssm.NameMode
+	mode   awssm.Names
 	native func(string) string
 }{
 	{awssm.NamesNative, nativeName},

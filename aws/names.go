@@ -8,31 +8,16 @@ import (
 	"github.com/secretstore-go/secretstore/driver"
 )
 
-// NameMode says how the driver maps the portable Store's names to AWS
-// secret names (see "Names" in the package documentation).
-type NameMode int
+// Names is how the driver maps the portable Store's names to AWS secret names (see
+// "Names" in the package documentation for the exact mapping of each mode):
+// [NamesNative], the default, or [NamesEscaped].
+type Names = driver.NameMode
 
+// The name modes, as [driver.NameMode] defines them.
 const (
-	// NamesNative, the default, uses each name as the AWS secret name
-	// itself: "prod/db-master" is the secret AWS shows as prod/db-master.
-	// A name AWS cannot hold (one with ':') is refused before any request
-	// with code [driver.InvalidName].
-	NamesNative NameMode = iota
-	// NamesEscaped maps every portable name to an AWS name reversibly
-	// (':' becomes "=c", '=' "=e", '!' "=b", and a '-' followed by six
-	// more characters "=h"), so that any portable name can be written;
-	// secrets other tools named are reachable only if their names are
-	// such a mapping.
-	NamesEscaped
+	NamesNative  = driver.NamesNative
+	NamesEscaped = driver.NamesEscaped
 )
-
-// String is the mode's name in URLs: "native" or "escaped".
-func (m NameMode) String() string {
-	if m == NamesEscaped {
-		return "escaped"
-	}
-	return "native"
-}
 
 // MaxNameLen is the longest AWS secret name, in bytes.
 const MaxNameLen = 512

@@ -28,7 +28,7 @@ func TestParseURL(t *testing.T) {
 	if o.Names != NamesNative {
 		t.Errorf("names: default %v, want native", o.Names)
 	}
-	for raw, want := range map[string]NameMode{"awssm://?names=escaped": NamesEscaped, "awssm://?names=native": NamesNative} {
+	for raw, want := range map[string]Names{"awssm://?names=escaped": NamesEscaped, "awssm://?names=native": NamesNative} {
 		u, _ = url.Parse(raw)
 		if cfg, err := parseURL(u); err != nil || cfg.opts.Names != want {
 			t.Errorf("parseURL(%s) = %v, %v; want %v", raw, cfg.opts.Names, err, want)

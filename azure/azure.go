@@ -124,7 +124,7 @@ func New(vaultURL string, opts Options) (*Store, error) {
 	if opts.ContentType == BinaryContentType {
 		return nil, errors.New("azurekv: the content type " + BinaryContentType + " is reserved for values kept in base64")
 	}
-	if opts.Names != NamesNative && opts.Names != NamesEscaped {
+	if !opts.Names.Valid() {
 		return nil, fmt.Errorf("azurekv: unknown Names %d", int(opts.Names))
 	}
 	if opts.Parallel < 0 || opts.PollInterval < 0 || opts.PollTimeout < 0 {

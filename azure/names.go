@@ -3,8 +3,9 @@ package azure
 import (
 	"crypto/sha256"
 	"encoding/base32"
-	"strconv"
 	"strings"
+
+	"github.com/secretstore-go/secretstore/driver"
 )
 
 // MaxNameLen is the longest Key Vault secret name, in characters.
@@ -160,33 +161,13 @@ func rawName(name string) bool {
 	return true
 }
 
-// Names says how a [Store] maps the portable names it is given to Key Vault
-// names (see "Names" in the package documentation).
-type Names int
+// Names is how the driver maps the portable Store's names to Key Vault names (see
+// "Names" in the package documentation for the exact mapping of each mode):
+// [NamesNative], the default, or [NamesEscaped].
+type Names = driver.NameMode
 
+// The name modes, as [driver.NameMode] defines them.
 const (
-	// NamesNative, the default, takes a name as the Key Vault name itself,
-	// so that the secrets the portal, the Azure CLI or Terraform made
-	// (db-password, DbPassword, stripe-api-key) are read by the name they
-	// show. A name that is not a Key Vault name (1 to 127 ASCII letters,
-	// digits and '-') is refused with code driver.InvalidName before any
-	// request. Key Vault names are not case sensitive: DbPassword and
-	// dbpassword are one secret, and List returns the spelling it was
-	// created with.
-	NamesNative Names = iota
-	// NamesEscaped maps every portable name to a Key Vault name that only
-	// it stands for (hashed past 127 characters), so that any portable
-	// name fits, case-sensitive (for example "tenant:acme:stripeApiKey").
-	NamesEscaped
+	NamesNative  = driver.NamesNative
+	NamesEscaped = driver.NamesEscaped
 )
-
-// String returns the mode's spelling in URLs: "native" or "escaped".
-func (n Names) String() string {
-	switch n {
-	case NamesNative:
-		return "native"
-	case NamesEscaped:
-		return "escaped"
-	}
-	return "Names(" + strconv.Itoa(int(n)) + ")"
-}

@@ -1,7 +1,6 @@
 package gcp
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/secretstore-go/secretstore/driver"
@@ -127,34 +126,16 @@ func prefixID(prefix string) (string, bool) {
 	return id, err == nil
 }
 
-// Names says how a [Store] maps the portable names it is given to secret
-// ids (see "Names" in the package documentation).
-type Names int
+// Names is how the driver maps the portable Store's names to secret ids (see
+// "Names" in the package documentation for the exact mapping of each mode):
+// [NamesNative], the default, or [NamesEscaped].
+type Names = driver.NameMode
 
+// The name modes, as [driver.NameMode] defines them.
 const (
-	// NamesNative, the default, takes a name as the secret id itself, so
-	// that the secrets a console, gcloud or Terraform made (DB_PASSWORD,
-	// db_password, stripe-api-key) are read by the name they show. A name
-	// that is not a valid secret id (1 to 255 letters, digits, '-' and
-	// '_') is refused with code [driver.InvalidName] before any call.
-	NamesNative Names = iota
-	// NamesEscaped maps every portable name to a secret id with
-	// [SecretID], reversibly, so that any portable name fits (for example
-	// "tenant:acme:stripeApiKey"); ids written by others read under their
-	// [NameOf] names, or not at all.
-	NamesEscaped
+	NamesNative  = driver.NamesNative
+	NamesEscaped = driver.NamesEscaped
 )
-
-// String returns the name's spelling in URLs: "native" or "escaped".
-func (n Names) String() string {
-	switch n {
-	case NamesNative:
-		return "native"
-	case NamesEscaped:
-		return "escaped"
-	}
-	return "Names(" + strconv.Itoa(int(n)) + ")"
-}
 
 // NativeID checks that name is a secret id as Secret Manager takes it (1 to
 // 255 letters, digits, '-' and '_'), the rule of [NamesNative], and returns

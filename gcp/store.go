@@ -128,7 +128,7 @@ func New(ctx context.Context, project string, opts Options) (*Store, error) {
 	if err := checkProject(project); err != nil {
 		return nil, err
 	}
-	if opts.Names != NamesNative && opts.Names != NamesEscaped {
+	if !opts.Names.Valid() {
 		return nil, fmt.Errorf("gcpsm: unknown Names %d", int(opts.Names))
 	}
 	if opts.Parallel < 0 {

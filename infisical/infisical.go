@@ -133,7 +133,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		now:        opts.now,
 		names:      opts.Names,
 	}
-	if s.names != NamesNative && s.names != NamesEscaped {
+	if !s.names.Valid() {
 		return nil, configError("unknown Names")
 	}
 	if s.site == "" {

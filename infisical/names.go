@@ -1,7 +1,6 @@
 package infisical
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/secretstore-go/secretstore"
@@ -219,35 +218,16 @@ func cleanBasePath(p string) (string, bool) {
 	return p, true
 }
 
-// Names says how a [Store] maps the portable names it is given to Infisical
-// folders and secret keys (see "Names" in the package documentation).
-type Names int
+// Names is how the driver maps the portable Store's names to Infisical folders and secret keys (see
+// "Names" in the package documentation for the exact mapping of each mode):
+// [NamesNative], the default, or [NamesEscaped].
+type Names = driver.NameMode
 
+// The name modes, as [driver.NameMode] defines them.
 const (
-	// NamesNative, the default, takes a name as Infisical shows it: '/'
-	// separates folders, the last level is the secret key, and each is
-	// used as it is, so DB_PASSWORD and apps/billing/STRIPE_KEY read the
-	// secrets the dashboard, the CLI or Terraform made. A folder must be
-	// ASCII letters, digits, '-' and '_', and a key must not hold ':';
-	// other names are refused with code driver.InvalidName before any
-	// request.
-	NamesNative Names = iota
-	// NamesEscaped maps every portable name to folders and a key with
-	// escapes, reversibly, so that any portable name fits (for example
-	// "tenant:acme:stripeApiKey" or "db.primary/password").
-	NamesEscaped
+	NamesNative  = driver.NamesNative
+	NamesEscaped = driver.NamesEscaped
 )
-
-// String returns the mode's spelling in URLs: "native" or "escaped".
-func (n Names) String() string {
-	switch n {
-	case NamesNative:
-		return "native"
-	case NamesEscaped:
-		return "escaped"
-	}
-	return "Names(" + strconv.Itoa(int(n)) + ")"
-}
 
 // nativeRule is Infisical's rule, as errors state it.
 const nativeRule = "in Infisical, '/' separates folders of ASCII letters, digits, '-' and '_', and the last level is the secret key, which cannot hold ':' (names=escaped maps any portable name)"
