@@ -156,17 +156,7 @@ func (s *Store) getFields(ctx context.Context, o op, names []string, fresh bool)
 	}
 	ctx, sp := s.sh.tel.start(ctx, s.prefix, o, names)
 	ss, cached, err := s.getFieldsValid(ctx, o, names, fresh)
-	if o == opRequire && err == nil {
-		var missing []string
-		for _, n := range names {
-			if _, ok := ss[n]; !ok && !contains(missing, n) {
-				missing = append(missing, n)
-			}
-		}
-		if len(missing) > 0 {
-			ss, err = nil, s.newError(o.String(), missing, driver.NotFound, nil)
-		}
-	}
+	ss, err = s.requireAll(o, names, ss, err)
 	s.sh.tel.finish(ctx, sp, o, names, cached, err)
 	return ss, err
 }

@@ -261,19 +261,27 @@ func (s *Store) get(ctx context.Context, o op, names []string, fresh bool) (Secr
 	}
 	ctx, sp := s.sh.tel.start(ctx, s.prefix, o, names)
 	ss, cached, err := s.getValid(ctx, o, names, fresh)
-	if o == opRequire && err == nil {
-		var missing []string
-		for _, n := range names {
-			if _, ok := ss[n]; !ok && !contains(missing, n) {
-				missing = append(missing, n)
-			}
-		}
-		if len(missing) > 0 {
-			ss, err = nil, s.newError(o.String(), missing, driver.NotFound, nil)
-		}
-	}
+	ss, err = s.requireAll(o, names, ss, err)
 	s.sh.tel.finish(ctx, sp, o, names, cached, err)
 	return ss, err
+}
+
+// requireAll turns a Require whose answer lacks names into an ErrNotFound
+// naming each missing one once; other operations pass through.
+func (s *Store) requireAll(o op, names []string, ss Secrets, err error) (Secrets, error) {
+	if o != opRequire || err != nil {
+		return ss, err
+	}
+	var missing []string
+	for _, n := range names {
+		if _, ok := ss[n]; !ok && !contains(missing, n) {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, s.newError(o.String(), missing, driver.NotFound, nil)
+	}
+	return ss, nil
 }
 
 func (s *Store) getValid(ctx context.Context, o op, names []string, fresh bool) (ss Secrets, cached bool, err error) {
