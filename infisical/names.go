@@ -148,19 +148,27 @@ func folderOf(base, prefix string) string {
 	}
 }
 
+// below returns path relative to the folder base ("" for base itself), and
+// false when path is not base or under it.
+func below(base, path string) (string, bool) {
+	switch {
+	case path == base:
+		return "", true
+	case base == "/" && strings.HasPrefix(path, "/"):
+		return path[1:], true
+	case strings.HasPrefix(path, base+"/"):
+		return path[len(base)+1:], true
+	}
+	return "", false
+}
+
 // unlocate reverses locate: it returns the portable name of the secret key in
 // the Infisical secret path, or false when path is not under base or the
 // path or key are not the image of a valid portable name (a secret someone
 // created by other means).
 func unlocate(base, path, key string) (string, bool) {
-	var rel string
-	switch {
-	case path == base:
-	case base == "/" && strings.HasPrefix(path, "/"):
-		rel = path[1:]
-	case strings.HasPrefix(path, base+"/"):
-		rel = path[len(base)+1:]
-	default:
+	rel, ok := below(base, path)
+	if !ok {
 		return "", false
 	}
 	var b strings.Builder
@@ -276,14 +284,8 @@ func folderOfNative(base, prefix string) (string, bool) {
 // valid portable name (a key of spaces or non-ASCII characters, which
 // Infisical takes).
 func unlocateNative(base, path, key string) (string, bool) {
-	var rel string
-	switch {
-	case path == base:
-	case base == "/" && strings.HasPrefix(path, "/"):
-		rel = path[1:]
-	case strings.HasPrefix(path, base+"/"):
-		rel = path[len(base)+1:]
-	default:
+	rel, ok := below(base, path)
+	if !ok {
 		return "", false
 	}
 	if rel != "" {
